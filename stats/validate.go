@@ -1,0 +1,224 @@
+package stats
+
+import (
+	"fmt"
+	"math"
+	"net/url"
+	"regexp"
+	"strings"
+)
+
+// Table names used in Problem.Table; they match the workbook's sheets.
+const (
+	TableMetadata     = "Metadata"
+	TableSources      = "Sources"
+	TableSeries       = "Series"
+	TableObservations = "Observations"
+	TableProjects     = "Projects"
+	TableFacts        = "Facts"
+)
+
+// Problem is one thing wrong with a dataset, located by table, row index
+// (0-based, in the order of the dataset's slices) and field name, so that
+// the workbook layer can translate it into a sheet and cell.
+type Problem struct {
+	Table   string
+	Index   int    // row index within the table; -1 for the table as a whole
+	Field   string // field name as in the workbook header, e.g. "Source"
+	Value   string // the offending value, as text
+	Message string
+}
+
+func (p Problem) Error() string {
+	if p.Value != "" {
+		return fmt.Sprintf("%s[%d].%s: %s (found %q)", p.Table, p.Index, p.Field, p.Message, p.Value)
+	}
+	return fmt.Sprintf("%s[%d].%s: %s", p.Table, p.Index, p.Field, p.Message)
+}
+
+// Limits on years a dataset may hold; outside them a value is surely a typo.
+const (
+	MinYear = 1900
+	MaxYear = 2100
+)
+
+var (
+	idPattern   = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
+	codePattern = regexp.MustCompile(`^[A-Z]{2}$`)
+)
+
+// Validate checks the dataset's internal consistency: required fields,
+// unique identifiers, references to sources and series that exist, and
+// plausible years and values. It returns every problem found, in table and
+// row order; an empty result means the dataset can be published.
+func (d *Dataset) Validate() []Problem {
+	var ps []Problem
+	add := func(table string, i int, field, value, format string, args ...any) {
+		ps = append(ps, Problem{Table: table, Index: i, Field: field, Value: value, Message: fmt.Sprintf(format, args...)})
+	}
+
+	m := d.Meta
+	if strings.TrimSpace(m.Title) == "" {
+		add(TableMetadata, -1, "Title", "", "the dataset needs a title")
+	}
+	for _, c := range []struct {
+		field string
+		c     Country
+	}{{"Reporter code", m.Reporter}, {"Partner code", m.Partner}} {
+		if !codePattern.MatchString(c.c.Code) {
+			add(TableMetadata, -1, c.field, c.c.Code, "must be a two-letter ISO country code in capitals, such as US or KR")
+		}
+	}
+	if strings.TrimSpace(m.Reporter.Name) == "" {
+		add(TableMetadata, -1, "Reporter name", "", "the reporter needs a name")
+	}
+	if strings.TrimSpace(m.Partner.Name) == "" {
+		add(TableMetadata, -1, "Partner name", "", "the partner needs a name")
+	}
+	if m.Reporter.Code != "" && m.Reporter.Code == m.Partner.Code {
+		add(TableMetadata, -1, "Partner code", m.Partner.Code, "reporter and partner must be different countries")
+	}
+	if m.AsOf.IsZero() {
+		add(TableMetadata, -1, "As of", "", "give the date the data was last checked")
+	}
+
+	sources := map[string]bool{}
+	for i, s := range d.Sources {
+		switch {
+		case s.ID == "":
+			add(TableSources, i, "ID", "", "every source needs an ID that rows can refer to")
+		case !idPattern.MatchString(s.ID):
+			add(TableSources, i, "ID", s.ID, "IDs use letters, digits, '_', '-' and '.', up to 64 characters")
+		case sources[s.ID]:
+			add(TableSources, i, "ID", s.ID, "this ID is used by an earlier source")
+		}
+		sources[s.ID] = true
+		if strings.TrimSpace(s.Organisation) == "" {
+			add(TableSources, i, "Organisation", "", "name the organisation that published the figures")
+		}
+		if s.URL != "" {
+			if msg := checkURL(s.URL); msg != "" {
+				add(TableSources, i, "URL", s.URL, "%s", msg)
+			}
+		}
+	}
+	checkSource := func(table string, i int, id string) {
+		switch {
+		case id == "":
+			add(table, i, "Source", "", "every figure needs a source: give a source ID from the Sources sheet")
+		case !sources[id]:
+			add(table, i, "Source", id, "no source has this ID; add it to the Sources sheet or fix the spelling")
+		}
+	}
+	checkYear := func(table string, i int, field string, y int, optional bool) {
+		if optional && y == 0 {
+			return
+		}
+		if y < MinYear || y > MaxYear {
+			add(table, i, field, fmt.Sprint(y), "year must be between %d and %d", MinYear, MaxYear)
+		}
+	}
+
+	series := map[string]bool{}
+	for i, s := range d.Series {
+		switch {
+		case s.ID == "":
+			add(TableSeries, i, "ID", "", "every series needs an ID")
+		case !idPattern.MatchString(s.ID):
+			add(TableSeries, i, "ID", s.ID, "IDs use letters, digits, '_', '-' and '.', up to 64 characters")
+		case series[s.ID]:
+			add(TableSeries, i, "ID", s.ID, "this ID is used by an earlier series")
+		}
+		series[s.ID] = true
+		if strings.TrimSpace(s.Name) == "" {
+			add(TableSeries, i, "Name", "", "every series needs a name")
+		}
+		if strings.TrimSpace(s.Unit) == "" {
+			add(TableSeries, i, "Unit", "", "every series needs a unit, such as USD billion")
+		}
+		if s.ReportedBy != m.Reporter.Code && s.ReportedBy != m.Partner.Code {
+			add(TableSeries, i, "Reported by", s.ReportedBy, "must be the reporter's or the partner's country code (%s or %s)", m.Reporter.Code, m.Partner.Code)
+		}
+	}
+
+	type key struct {
+		series string
+		year   int
+	}
+	seen := map[key]int{}
+	for i, o := range d.Observations {
+		switch {
+		case o.Series == "":
+			add(TableObservations, i, "Series", "", "give the series ID this value belongs to")
+		case !series[o.Series]:
+			add(TableObservations, i, "Series", o.Series, "no series has this ID; add it to the Series sheet or fix the spelling")
+		}
+		checkYear(TableObservations, i, "Year", o.Year, false)
+		if math.IsNaN(o.Value) || math.IsInf(o.Value, 0) {
+			add(TableObservations, i, "Value", fmt.Sprint(o.Value), "value must be a finite number")
+		}
+		checkSource(TableObservations, i, o.Source)
+		k := key{o.Series, o.Year}
+		if j, dup := seen[k]; dup && o.Series != "" {
+			add(TableObservations, i, "Year", fmt.Sprint(o.Year), "series %s already has a value for %d (row %d of the table); keep one value per year and say in the note which source was preferred", o.Series, o.Year, j+1)
+		} else {
+			seen[k] = i
+		}
+	}
+
+	for i, p := range d.Projects {
+		if strings.TrimSpace(p.Company) == "" {
+			add(TableProjects, i, "Company", "", "name the company")
+		}
+		if math.IsNaN(p.AmountUSDm) || math.IsInf(p.AmountUSDm, 0) || p.AmountUSDm < 0 {
+			add(TableProjects, i, "Amount (USD million)", fmt.Sprint(p.AmountUSDm), "amount must be a number of millions of dollars, zero or more")
+		}
+		if strings.TrimSpace(p.State) == "" {
+			add(TableProjects, i, "State", "", "name the state or region")
+		}
+		checkYear(TableProjects, i, "Year announced", p.Year, true)
+		checkSource(TableProjects, i, p.Source)
+	}
+
+	facts := map[string]bool{}
+	for i, f := range d.Facts {
+		switch {
+		case f.Key == "":
+			add(TableFacts, i, "Key", "", "every fact needs a key")
+		case !idPattern.MatchString(f.Key):
+			add(TableFacts, i, "Key", f.Key, "keys use letters, digits, '_', '-' and '.', up to 64 characters")
+		case facts[f.Key]:
+			add(TableFacts, i, "Key", f.Key, "this key is used by an earlier fact")
+		}
+		facts[f.Key] = true
+		if strings.TrimSpace(f.Label) == "" {
+			add(TableFacts, i, "Label", "", "every fact needs a label")
+		}
+		if math.IsNaN(f.Value) || math.IsInf(f.Value, 0) {
+			add(TableFacts, i, "Value", fmt.Sprint(f.Value), "value must be a finite number")
+		}
+		if strings.TrimSpace(f.Unit) == "" {
+			add(TableFacts, i, "Unit", "", "every fact needs a unit")
+		}
+		checkYear(TableFacts, i, "Year", f.Year, false)
+		checkSource(TableFacts, i, f.Source)
+	}
+	return ps
+}
+
+// checkURL returns why u is not an acceptable source link, or "".
+// Only absolute http and https links are accepted, so that a link from a
+// workbook can never run script in a reader's browser.
+func checkURL(u string) string {
+	pu, err := url.Parse(u)
+	if err != nil {
+		return "not a valid web address"
+	}
+	if pu.Scheme != "http" && pu.Scheme != "https" {
+		return "web addresses must start with http:// or https://"
+	}
+	if pu.Host == "" {
+		return "web address has no host name"
+	}
+	return ""
+}
