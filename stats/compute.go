@@ -3,6 +3,8 @@ package stats
 import (
 	"math"
 	"sort"
+	"strconv"
+	"strings"
 )
 
 // Point is one year's value of a series.
@@ -35,15 +37,37 @@ func combine(a, b []Point, f func(x, y float64) float64) []Point {
 }
 
 // Balance returns exports minus imports for every year in which both are
-// known. A negative balance is a deficit of the reporting economy.
+// known. A negative balance is a deficit of the reporting economy. The
+// result is exact in decimal: 34.7 - 47.6 is -12.9, not -12.900000000000006.
 func Balance(exports, imports []Point) []Point {
-	return combine(exports, imports, func(x, m float64) float64 { return x - m })
+	return combine(exports, imports, func(x, m float64) float64 { return decimalRound(x-m, max(decimals(x), decimals(m))) })
 }
 
 // Total returns exports plus imports (two-way trade) for every year in which
-// both are known.
+// both are known, exact in decimal like Balance.
 func Total(exports, imports []Point) []Point {
-	return combine(exports, imports, func(x, m float64) float64 { return x + m })
+	return combine(exports, imports, func(x, m float64) float64 { return decimalRound(x+m, max(decimals(x), decimals(m))) })
+}
+
+// decimals returns the number of digits after the decimal point in the
+// shortest representation of v (56.9 has 1, 76.0198 has 4).
+func decimals(v float64) int {
+	s := strconv.FormatFloat(v, 'f', -1, 64)
+	if _, frac, ok := strings.Cut(s, "."); ok {
+		return len(frac)
+	}
+	return 0
+}
+
+// decimalRound rounds v to n decimal places. Sums and differences of
+// decimal inputs are exact at the inputs' precision, so this removes only
+// binary floating-point noise, never information.
+func decimalRound(v float64, n int) float64 {
+	r, err := strconv.ParseFloat(strconv.FormatFloat(v, 'f', n, 64), 64)
+	if err != nil {
+		return v
+	}
+	return r
 }
 
 // Growth returns the year-on-year change in percent. A year is included only

@@ -14,6 +14,8 @@ func pts(kv ...float64) []Point {
 	return out
 }
 
+func exactEqual(a, b []Point) bool { return reflect.DeepEqual(a, b) }
+
 func approxEqual(a, b []Point) bool {
 	if len(a) != len(b) {
 		return false
@@ -36,13 +38,15 @@ func TestBalanceAndTotal(t *testing.T) {
 		{"gap in imports stays a gap", pts(2018, 10, 2019, 56.9), pts(2019, 77.5), pts(2019, -20.6), pts(2019, 134.4)},
 		{"unsorted input gives sorted output", pts(2020, 2, 2019, 1), pts(2019, 1, 2020, 1), pts(2019, 0, 2020, 1), pts(2019, 2, 2020, 3)},
 		{"no overlap", pts(2018, 1), pts(2019, 1), nil, nil},
+		{"exact in decimal", pts(2007, 34.7), pts(2007, 47.6), pts(2007, -12.9), pts(2007, 82.3)},
+		{"mixed precision", pts(2020, 51.218), pts(2020, 76.0198), pts(2020, -24.8018), pts(2020, 127.2378)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := Balance(tt.exports, tt.imports); !approxEqual(got, tt.balance) {
+			if got := Balance(tt.exports, tt.imports); !exactEqual(got, tt.balance) {
 				t.Errorf("Balance(%v, %v) = %v, want %v", tt.exports, tt.imports, got, tt.balance)
 			}
-			if got := Total(tt.exports, tt.imports); !approxEqual(got, tt.total) {
+			if got := Total(tt.exports, tt.imports); !exactEqual(got, tt.total) {
 				t.Errorf("Total(%v, %v) = %v, want %v", tt.exports, tt.imports, got, tt.total)
 			}
 		})

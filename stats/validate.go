@@ -145,7 +145,7 @@ func (d *Dataset) Validate() []Problem {
 		series string
 		year   int
 	}
-	seen := map[key]int{}
+	seen := map[key]bool{}
 	for i, o := range d.Observations {
 		switch {
 		case o.Series == "":
@@ -159,11 +159,10 @@ func (d *Dataset) Validate() []Problem {
 		}
 		checkSource(TableObservations, i, o.Source)
 		k := key{o.Series, o.Year}
-		if j, dup := seen[k]; dup && o.Series != "" {
-			add(TableObservations, i, "Year", fmt.Sprint(o.Year), "series %s already has a value for %d (row %d of the table); keep one value per year and say in the note which source was preferred", o.Series, o.Year, j+1)
-		} else {
-			seen[k] = i
+		if seen[k] && o.Series != "" {
+			add(TableObservations, i, "Year", fmt.Sprint(o.Year), "series %s already has a value for %d higher up the sheet; keep one value per year and say in the note which source was preferred", o.Series, o.Year)
 		}
+		seen[k] = true
 	}
 
 	for i, p := range d.Projects {

@@ -1,0 +1,61 @@
+# bilateral — see README.md. `make run` and `make test` set up everything
+# they need on a fresh machine (npm packages, Debian packages).
+
+GO        ?= go
+NPM       ?= npm
+ADDR      ?= :8080
+BIN       := bin/bilateral
+DIST      := web/static/dist
+MANIFEST  := $(DIST)/manifest.json
+ASSET_SRC := $(shell find web/assets -type f 2>/dev/null) package.json package-lock.json
+GO_SRC    := $(shell find . -name '*.go' -not -path './node_modules/*' 2>/dev/null) go.mod go.sum $(shell find templates datasets/default -type f 2>/dev/null)
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+
+.PHONY: all run build assets test lint golden bench fuzz deps clean
+
+all: build
+
+## run: build and serve the dashboard on $(ADDR)
+run: build
+	$(BIN) serve --addr $(ADDR)
+
+## build: the binary, with the front-end embedded
+build: $(BIN)
+
+$(BIN): $(MANIFEST) $(GO_SRC)
+	$(GO) build -o $(BIN) ./cmd/bilateral
+
+## assets: ECharts, fonts and map geometry from the npm registry (pinned by package-lock.json)
+assets: $(MANIFEST)
+
+node_modules/.package-lock.json: package.json package-lock.json
+	$(NPM) ci --no-audit --no-fund
+	@touch $@
+
+$(MANIFEST): node_modules/.package-lock.json $(ASSET_SRC)
+	$(NPM) run build
+
+## deps: Debian packages the tests use (Chromium, LibreOffice, openpyxl, poppler)
+deps:
+	./scripts/ensure-deps.sh
+
+## test: vet, format check and every test (browser tests included)
+test: deps assets
+	$(GO) vet ./...
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './node_modules/*')); \
+	  if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	BILATERAL_REQUIRE_TOOLS=1 $(GO) test -race -count=1 ./...
+
+## lint: go vet, gofmt and staticcheck
+lint: assets
+	$(GO) vet ./...
+	@test -z "$$(gofmt -l .)" || (gofmt -l .; exit 1)
+	$(GO) run $(STATICCHECK) ./...
+
+## golden: rewrite golden files from the current output
+golden: assets
+	$(GO) test ./... -update
+
+clean:
+	rm -rf bin node_modules
+	find $(DIST) -mindepth 1 ! -name README.md -delete

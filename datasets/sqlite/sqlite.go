@@ -1,0 +1,459 @@
+// Package sqlite is the embedded version store: one SQLite file (pure Go,
+// no cgo) under the data directory, in WAL mode with full synchronous
+// commits so that a publish survives a crash or is not there at all.
+package sqlite
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"github.com/bilateral/bilateral/datasets"
+	"github.com/bilateral/bilateral/stats"
+)
+
+// FileName is the database file inside the data directory.
+const FileName = "bilateral.db"
+
+// Store implements datasets.Store on SQLite.
+type Store struct {
+	db *sql.DB
+}
+
+var _ datasets.Store = (*Store)(nil)
+
+const schema = `
+CREATE TABLE IF NOT EXISTS versions (
+	number        INTEGER PRIMARY KEY,
+	created_at    TEXT    NOT NULL,
+	author        TEXT    NOT NULL,
+	comment       TEXT    NOT NULL DEFAULT '',
+	sha256        TEXT    NOT NULL,
+	workbook      BLOB    NOT NULL,
+	dataset       TEXT    NOT NULL,
+	restored_from INTEGER
+);
+CREATE TABLE IF NOT EXISTS current (
+	id      INTEGER PRIMARY KEY CHECK (id = 1),
+	version INTEGER NOT NULL REFERENCES versions(number)
+);
+CREATE TABLE IF NOT EXISTS uploads (
+	id           TEXT PRIMARY KEY,
+	created_at   TEXT NOT NULL,
+	author       TEXT NOT NULL,
+	filename     TEXT NOT NULL,
+	sha256       TEXT NOT NULL,
+	workbook     BLOB NOT NULL,
+	dataset      TEXT NOT NULL,
+	base_version INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS users (
+	name          TEXT PRIMARY KEY,
+	password_hash TEXT NOT NULL,
+	created_at    TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS tokens (
+	id         INTEGER PRIMARY KEY,
+	name       TEXT NOT NULL,
+	hash       TEXT NOT NULL UNIQUE,
+	created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sessions (
+	id_hash    TEXT PRIMARY KEY,
+	user       TEXT NOT NULL,
+	csrf       TEXT NOT NULL,
+	expires_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS audit (
+	id     INTEGER PRIMARY KEY,
+	at     TEXT NOT NULL,
+	actor  TEXT NOT NULL,
+	action TEXT NOT NULL,
+	detail TEXT NOT NULL,
+	remote TEXT NOT NULL
+);
+`
+
+// Open opens (creating if needed) the store in dir.
+func Open(dir string) (*Store, error) {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, fmt.Errorf("sqlite: data directory: %w", err)
+	}
+	path := filepath.Join(dir, FileName)
+	// IMMEDIATE transactions take the write lock at BEGIN, so concurrent
+	// publishes queue instead of failing half-way; busy_timeout makes them
+	// wait rather than error.
+	dsn := "file:" + path + "?_txlock=immediate" +
+		"&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=busy_timeout(15000)&_pragma=foreign_keys(1)"
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	if _, err := db.Exec(schema); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sqlite: schema: %w", err)
+	}
+	return &Store{db: db}, nil
+}
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+func now() string { return time.Now().UTC().Format(time.RFC3339Nano) }
+
+func parseTime(s string) time.Time {
+	t, _ := time.Parse(time.RFC3339Nano, s)
+	return t
+}
+
+func sum(b []byte) string {
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:])
+}
+
+// CurrentNumber implements datasets.Store.
+func (s *Store) CurrentNumber(ctx context.Context) (int, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT version FROM current WHERE id = 1`).Scan(&n)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, datasets.ErrEmpty
+	}
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: current version: %w", err)
+	}
+	return n, nil
+}
+
+// Current implements datasets.Store.
+func (s *Store) Current(ctx context.Context) (datasets.VersionInfo, *stats.Dataset, error) {
+	n, err := s.CurrentNumber(ctx)
+	if err != nil {
+		return datasets.VersionInfo{}, nil, err
+	}
+	return s.Version(ctx, n)
+}
+
+const versionCols = `number, created_at, author, comment, sha256, length(workbook), restored_from`
+
+func scanVersion(sc interface{ Scan(...any) error }, current int) (datasets.VersionInfo, error) {
+	var v datasets.VersionInfo
+	var created string
+	var restored sql.NullInt64
+	if err := sc.Scan(&v.Number, &created, &v.Author, &v.Comment, &v.SHA256, &v.Size, &restored); err != nil {
+		return v, err
+	}
+	v.CreatedAt = parseTime(created)
+	v.RestoredFrom = int(restored.Int64)
+	v.Current = v.Number == current
+	return v, nil
+}
+
+// Versions implements datasets.Store.
+func (s *Store) Versions(ctx context.Context) ([]datasets.VersionInfo, error) {
+	cur, err := s.CurrentNumber(ctx)
+	if err != nil && !errors.Is(err, datasets.ErrEmpty) {
+		return nil, err
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT `+versionCols+` FROM versions ORDER BY number DESC`)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: versions: %w", err)
+	}
+	defer rows.Close()
+	var out []datasets.VersionInfo
+	for rows.Next() {
+		v, err := scanVersion(rows, cur)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: versions: %w", err)
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// Version implements datasets.Store.
+func (s *Store) Version(ctx context.Context, n int) (datasets.VersionInfo, *stats.Dataset, error) {
+	cur, err := s.CurrentNumber(ctx)
+	if err != nil && !errors.Is(err, datasets.ErrEmpty) {
+		return datasets.VersionInfo{}, nil, err
+	}
+	row := s.db.QueryRowContext(ctx, `SELECT `+versionCols+`, dataset FROM versions WHERE number = ?`, n)
+	var v datasets.VersionInfo
+	var created, ds string
+	var restored sql.NullInt64
+	err = row.Scan(&v.Number, &created, &v.Author, &v.Comment, &v.SHA256, &v.Size, &restored, &ds)
+	if errors.Is(err, sql.ErrNoRows) {
+		return v, nil, fmt.Errorf("version %d: %w", n, datasets.ErrNotFound)
+	}
+	if err != nil {
+		return v, nil, fmt.Errorf("sqlite: version %d: %w", n, err)
+	}
+	v.CreatedAt = parseTime(created)
+	v.RestoredFrom = int(restored.Int64)
+	v.Current = v.Number == cur
+	d := &stats.Dataset{}
+	if err := json.Unmarshal([]byte(ds), d); err != nil {
+		return v, nil, fmt.Errorf("sqlite: version %d: dataset: %w", n, err)
+	}
+	return v, d, nil
+}
+
+// Workbook implements datasets.Store.
+func (s *Store) Workbook(ctx context.Context, n int) ([]byte, error) {
+	var b []byte
+	err := s.db.QueryRowContext(ctx, `SELECT workbook FROM versions WHERE number = ?`, n).Scan(&b)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("version %d: %w", n, datasets.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: workbook %d: %w", n, err)
+	}
+	return b, nil
+}
+
+// Publish implements datasets.Store. The insert and the move of the current
+// pointer commit together or not at all.
+func (s *Store) Publish(ctx context.Context, nv datasets.NewVersion) (datasets.VersionInfo, error) {
+	ds, err := json.Marshal(nv.Dataset)
+	if err != nil {
+		return datasets.VersionInfo{}, fmt.Errorf("sqlite: publish: %w", err)
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return datasets.VersionInfo{}, fmt.Errorf("sqlite: publish: %w", err)
+	}
+	defer tx.Rollback()
+	if nv.BaseVersion != 0 {
+		var cur int
+		if err := tx.QueryRowContext(ctx, `SELECT version FROM current WHERE id = 1`).Scan(&cur); err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return datasets.VersionInfo{}, fmt.Errorf("sqlite: publish: %w", err)
+		}
+		if cur != nv.BaseVersion {
+			return datasets.VersionInfo{}, fmt.Errorf("checked against version %d, current is %d: %w", nv.BaseVersion, cur, datasets.ErrStale)
+		}
+	}
+	var next int
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(number), 0) + 1 FROM versions`).Scan(&next); err != nil {
+		return datasets.VersionInfo{}, fmt.Errorf("sqlite: publish: %w", err)
+	}
+	created := now()
+	var restored any
+	if nv.RestoredFrom != 0 {
+		restored = nv.RestoredFrom
+	}
+	h := sum(nv.Workbook)
+	if _, err := tx.ExecContext(ctx, `INSERT INTO versions (number, created_at, author, comment, sha256, workbook, dataset, restored_from) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		next, created, nv.Author, nv.Comment, h, nv.Workbook, string(ds), restored); err != nil {
+		return datasets.VersionInfo{}, fmt.Errorf("sqlite: publish: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO current (id, version) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET version = excluded.version`, next); err != nil {
+		return datasets.VersionInfo{}, fmt.Errorf("sqlite: publish: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return datasets.VersionInfo{}, fmt.Errorf("sqlite: publish: %w", err)
+	}
+	return datasets.VersionInfo{Number: next, CreatedAt: parseTime(created), Author: nv.Author, Comment: nv.Comment, SHA256: h,
+		Size: len(nv.Workbook), RestoredFrom: nv.RestoredFrom, Current: true}, nil
+}
+
+// Restore implements datasets.Store.
+func (s *Store) Restore(ctx context.Context, n int, author, comment string) (datasets.VersionInfo, error) {
+	_, d, err := s.Version(ctx, n)
+	if err != nil {
+		return datasets.VersionInfo{}, err
+	}
+	wb, err := s.Workbook(ctx, n)
+	if err != nil {
+		return datasets.VersionInfo{}, err
+	}
+	return s.Publish(ctx, datasets.NewVersion{Workbook: wb, Dataset: d, Author: author, Comment: comment, RestoredFrom: n})
+}
+
+// SaveUpload implements datasets.Store.
+func (s *Store) SaveUpload(ctx context.Context, u datasets.Upload) (string, error) {
+	ds, err := json.Marshal(u.Dataset)
+	if err != nil {
+		return "", fmt.Errorf("sqlite: upload: %w", err)
+	}
+	var id [16]byte
+	rand.Read(id[:])
+	u.ID = hex.EncodeToString(id[:])
+	// Pending uploads older than a day are abandoned; clearing them here
+	// keeps the table small without a background job.
+	cutoff := time.Now().UTC().Add(-24 * time.Hour).Format(time.RFC3339Nano)
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM uploads WHERE created_at < ?`, cutoff); err != nil {
+		return "", fmt.Errorf("sqlite: upload: %w", err)
+	}
+	_, err = s.db.ExecContext(ctx, `INSERT INTO uploads (id, created_at, author, filename, sha256, workbook, dataset, base_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		u.ID, now(), u.Author, u.Filename, sum(u.Workbook), u.Workbook, string(ds), u.BaseVersion)
+	if err != nil {
+		return "", fmt.Errorf("sqlite: upload: %w", err)
+	}
+	return u.ID, nil
+}
+
+// Upload implements datasets.Store.
+func (s *Store) Upload(ctx context.Context, id string) (datasets.Upload, error) {
+	var u datasets.Upload
+	var created, ds string
+	err := s.db.QueryRowContext(ctx, `SELECT id, created_at, author, filename, sha256, workbook, dataset, base_version FROM uploads WHERE id = ?`, id).
+		Scan(&u.ID, &created, &u.Author, &u.Filename, &u.SHA256, &u.Workbook, &ds, &u.BaseVersion)
+	if errors.Is(err, sql.ErrNoRows) {
+		return u, fmt.Errorf("upload %s: %w", id, datasets.ErrNotFound)
+	}
+	if err != nil {
+		return u, fmt.Errorf("sqlite: upload: %w", err)
+	}
+	u.CreatedAt = parseTime(created)
+	u.Dataset = &stats.Dataset{}
+	if err := json.Unmarshal([]byte(ds), u.Dataset); err != nil {
+		return u, fmt.Errorf("sqlite: upload: %w", err)
+	}
+	return u, nil
+}
+
+// DeleteUpload implements datasets.Store.
+func (s *Store) DeleteUpload(ctx context.Context, id string) error {
+	_, err := s.db.ExecContext(ctx, `DELETE FROM uploads WHERE id = ?`, id)
+	return err
+}
+
+// AddUser implements datasets.Store.
+func (s *Store) AddUser(ctx context.Context, name, hash string) error {
+	res, err := s.db.ExecContext(ctx, `INSERT INTO users (name, password_hash, created_at) VALUES (?, ?, ?) ON CONFLICT(name) DO NOTHING`, name, hash, now())
+	if err != nil {
+		return fmt.Errorf("sqlite: add user: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("user %q: %w", name, datasets.ErrExists)
+	}
+	return nil
+}
+
+// SetPassword implements datasets.Store.
+func (s *Store) SetPassword(ctx context.Context, name, hash string) error {
+	res, err := s.db.ExecContext(ctx, `UPDATE users SET password_hash = ? WHERE name = ?`, hash, name)
+	if err != nil {
+		return fmt.Errorf("sqlite: set password: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("user %q: %w", name, datasets.ErrNotFound)
+	}
+	return nil
+}
+
+// PasswordHash implements datasets.Store.
+func (s *Store) PasswordHash(ctx context.Context, name string) (string, error) {
+	var h string
+	err := s.db.QueryRowContext(ctx, `SELECT password_hash FROM users WHERE name = ?`, name).Scan(&h)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", fmt.Errorf("user %q: %w", name, datasets.ErrNotFound)
+	}
+	return h, err
+}
+
+// CountUsers implements datasets.Store.
+func (s *Store) CountUsers(ctx context.Context) (int, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM users`).Scan(&n)
+	return n, err
+}
+
+// AddToken implements datasets.Store.
+func (s *Store) AddToken(ctx context.Context, name, hash string) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO tokens (name, hash, created_at) VALUES (?, ?, ?)`, name, hash, now())
+	if err != nil {
+		return fmt.Errorf("sqlite: add token: %w", err)
+	}
+	return nil
+}
+
+// TokenName implements datasets.Store.
+func (s *Store) TokenName(ctx context.Context, hash string) (string, error) {
+	var name string
+	err := s.db.QueryRowContext(ctx, `SELECT name FROM tokens WHERE hash = ?`, hash).Scan(&name)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", datasets.ErrNotFound
+	}
+	return name, err
+}
+
+// CreateSession implements datasets.Store.
+func (s *Store) CreateSession(ctx context.Context, idHash string, se datasets.Session) error {
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at < ?`, now()); err != nil {
+		return fmt.Errorf("sqlite: session: %w", err)
+	}
+	_, err := s.db.ExecContext(ctx, `INSERT INTO sessions (id_hash, user, csrf, expires_at) VALUES (?, ?, ?, ?)`,
+		idHash, se.User, se.CSRF, se.ExpiresAt.UTC().Format(time.RFC3339Nano))
+	if err != nil {
+		return fmt.Errorf("sqlite: session: %w", err)
+	}
+	return nil
+}
+
+// Session implements datasets.Store.
+func (s *Store) Session(ctx context.Context, idHash string) (datasets.Session, error) {
+	var se datasets.Session
+	var exp string
+	err := s.db.QueryRowContext(ctx, `SELECT user, csrf, expires_at FROM sessions WHERE id_hash = ?`, idHash).Scan(&se.User, &se.CSRF, &exp)
+	if errors.Is(err, sql.ErrNoRows) {
+		return se, datasets.ErrNotFound
+	}
+	if err != nil {
+		return se, fmt.Errorf("sqlite: session: %w", err)
+	}
+	se.ExpiresAt = parseTime(exp)
+	if time.Now().After(se.ExpiresAt) {
+		return datasets.Session{}, datasets.ErrNotFound
+	}
+	return se, nil
+}
+
+// DeleteSession implements datasets.Store.
+func (s *Store) DeleteSession(ctx context.Context, idHash string) error {
+	_, err := s.db.ExecContext(ctx, `DELETE FROM sessions WHERE id_hash = ?`, idHash)
+	return err
+}
+
+// Audit implements datasets.Store.
+func (s *Store) Audit(ctx context.Context, e datasets.AuditEntry) error {
+	at := e.At
+	if at.IsZero() {
+		at = time.Now()
+	}
+	_, err := s.db.ExecContext(ctx, `INSERT INTO audit (at, actor, action, detail, remote) VALUES (?, ?, ?, ?, ?)`,
+		at.UTC().Format(time.RFC3339Nano), e.Actor, e.Action, e.Detail, e.Remote)
+	if err != nil {
+		return fmt.Errorf("sqlite: audit: %w", err)
+	}
+	return nil
+}
+
+// AuditLog implements datasets.Store.
+func (s *Store) AuditLog(ctx context.Context, limit int) ([]datasets.AuditEntry, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT at, actor, action, detail, remote FROM audit ORDER BY id DESC LIMIT ?`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: audit log: %w", err)
+	}
+	defer rows.Close()
+	var out []datasets.AuditEntry
+	for rows.Next() {
+		var e datasets.AuditEntry
+		var at string
+		if err := rows.Scan(&at, &e.Actor, &e.Action, &e.Detail, &e.Remote); err != nil {
+			return nil, fmt.Errorf("sqlite: audit log: %w", err)
+		}
+		e.At = parseTime(at)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}

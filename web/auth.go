@@ -1,0 +1,245 @@
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"golang.org/x/crypto/bcrypt"
+	"golang.org/x/time/rate"
+
+	"github.com/bilateral/bilateral/datasets"
+)
+
+const (
+	sessionCookie   = "bilateral_session"
+	sessionLifetime = 12 * time.Hour
+	csrfField       = "csrf"
+	csrfHeader      = "X-CSRF-Token"
+	ctxUser         = "user"    // the signed-in editor's name
+	ctxSession      = "session" // their datasets.Session
+)
+
+// HashPassword returns a bcrypt hash of a password.
+func HashPassword(pw string) (string, error) {
+	if len(pw) < 10 {
+		return "", errors.New("passwords need at least 10 characters")
+	}
+	if len(pw) > 72 {
+		return "", errors.New("passwords can have at most 72 bytes")
+	}
+	h, err := bcrypt.GenerateFromPassword([]byte(pw), bcrypt.DefaultCost)
+	return string(h), err
+}
+
+// randomToken returns n random bytes, URL-safe base64 encoded.
+func randomToken(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// hashToken returns the stored form of a session id or API token. These
+// are high-entropy random strings, so a plain SHA-256 suffices.
+func hashToken(tok string) string {
+	h := sha256.Sum256([]byte(tok))
+	return hex.EncodeToString(h[:])
+}
+
+// NewAPIToken creates an API token for name and stores only its hash. The
+// token itself is returned once and cannot be recovered later.
+func NewAPIToken(ctx context.Context, store datasets.Store, name string) (string, error) {
+	tok := "blt_" + randomToken(32)
+	if err := store.AddToken(ctx, name, hashToken(tok)); err != nil {
+		return "", err
+	}
+	return tok, nil
+}
+
+// NewPassword returns a random password for a generated account.
+func NewPassword() string { return randomToken(15) }
+
+// dummyHash is compared against when a user does not exist, so that a
+// failed login takes the same time whether or not the name is known.
+var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("no such user, no such password"), bcrypt.DefaultCost)
+
+// checkPassword reports whether pw is the user's password.
+func (s *Server) checkPassword(ctx context.Context, user, pw string) bool {
+	h, err := s.store.PasswordHash(ctx, user)
+	if err != nil {
+		bcrypt.CompareHashAndPassword(dummyHash, []byte(pw))
+		return false
+	}
+	return bcrypt.CompareHashAndPassword([]byte(h), []byte(pw)) == nil
+}
+
+// startSession signs a user in: a random id in an HttpOnly, SameSite=Strict
+// cookie (Secure over TLS), its hash and a CSRF token in the store.
+func (s *Server) startSession(c echo.Context, user string) error {
+	id := randomToken(32)
+	se := datasets.Session{User: user, CSRF: randomToken(24), ExpiresAt: time.Now().Add(sessionLifetime)}
+	if err := s.store.CreateSession(c.Request().Context(), hashToken(id), se); err != nil {
+		return err
+	}
+	c.SetCookie(&http.Cookie{
+		Name: sessionCookie, Value: id, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode,
+		Secure: isTLS(c), Expires: se.ExpiresAt,
+	})
+	return nil
+}
+
+func (s *Server) endSession(c echo.Context) {
+	if ck, err := c.Cookie(sessionCookie); err == nil {
+		s.store.DeleteSession(c.Request().Context(), hashToken(ck.Value))
+	}
+	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: "", Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: isTLS(c), MaxAge: -1})
+}
+
+func isTLS(c echo.Context) bool { return c.Request().TLS != nil || c.Scheme() == "https" }
+
+// currentSession returns the request's session, if signed in.
+func (s *Server) currentSession(c echo.Context) (datasets.Session, bool) {
+	ck, err := c.Cookie(sessionCookie)
+	if err != nil || ck.Value == "" {
+		return datasets.Session{}, false
+	}
+	se, err := s.store.Session(c.Request().Context(), hashToken(ck.Value))
+	if err != nil {
+		return datasets.Session{}, false
+	}
+	return se, true
+}
+
+// requireEditor lets signed-in editors through and sends everyone else to
+// the login page.
+func (s *Server) requireEditor(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		se, ok := s.currentSession(c)
+		if !ok {
+			if c.Request().Method == http.MethodGet {
+				return c.Redirect(http.StatusSeeOther, "/admin/login")
+			}
+			return echo.NewHTTPError(http.StatusUnauthorized, "Your session has ended. Sign in again.")
+		}
+		c.Set(ctxUser, se.User)
+		c.Set(ctxSession, se)
+		c.Response().Header().Set("Cache-Control", "no-store")
+		return next(c)
+	}
+}
+
+// requireCSRF checks the CSRF token of a state-changing request. It reads
+// the token from a header (the upload script sends it there) or from a
+// URL-encoded form; multipart uploads are checked by the upload handler as
+// it streams the parts, after the body limit is in place, so that this
+// check never reads a large body.
+func (s *Server) requireCSRF(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		se, _ := c.Get(ctxSession).(datasets.Session)
+		if !sameOrigin(c) {
+			return echo.NewHTTPError(http.StatusForbidden, "This form was sent from another site and was refused.")
+		}
+		tok := c.Request().Header.Get(csrfHeader)
+		if tok == "" && strings.HasPrefix(c.Request().Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+			c.Request().Body = http.MaxBytesReader(c.Response(), c.Request().Body, 64<<10)
+			tok = c.FormValue(csrfField)
+		}
+		if strings.HasPrefix(c.Request().Header.Get("Content-Type"), "multipart/") && tok == "" {
+			return next(c) // checked while streaming the upload
+		}
+		if !validCSRF(se, tok) {
+			return echo.NewHTTPError(http.StatusForbidden, "The form had expired. Reload the page and try again.")
+		}
+		return next(c)
+	}
+}
+
+func validCSRF(se datasets.Session, tok string) bool {
+	return se.CSRF != "" && subtle.ConstantTimeCompare([]byte(se.CSRF), []byte(tok)) == 1
+}
+
+// sameOrigin rejects cross-site form posts using the Fetch metadata and
+// Origin headers browsers send; a request without them (a script, curl)
+// still needs the CSRF token.
+func sameOrigin(c echo.Context) bool {
+	r := c.Request()
+	if site := r.Header.Get("Sec-Fetch-Site"); site != "" && site != "same-origin" && site != "none" {
+		return false
+	}
+	if o := r.Header.Get("Origin"); o != "" && o != "null" {
+		host := o
+		if i := strings.Index(o, "://"); i >= 0 {
+			host = o[i+3:]
+		}
+		return strings.EqualFold(host, r.Host)
+	}
+	return true
+}
+
+// requireToken authenticates API calls with a bearer token before any of
+// the request body is read.
+func (s *Server) requireToken(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Request().Header.Get("Authorization")
+		tok, ok := strings.CutPrefix(h, "Bearer ")
+		if !ok || strings.TrimSpace(tok) == "" {
+			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="bilateral"`)
+			return echo.NewHTTPError(http.StatusUnauthorized, "This API needs an Authorization: Bearer TOKEN header (create a token with `bilateral token create NAME`).")
+		}
+		name, err := s.store.TokenName(c.Request().Context(), hashToken(strings.TrimSpace(tok)))
+		if err != nil {
+			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="bilateral", error="invalid_token"`)
+			return echo.NewHTTPError(http.StatusUnauthorized, "The API token is not valid.")
+		}
+		c.Set(ctxUser, "token:"+name)
+		return next(c)
+	}
+}
+
+// loginLimiter slows password guessing: a few attempts per client address
+// and per account name, refilled over minutes.
+type loginLimiter struct {
+	mu      sync.Mutex
+	entries map[string]*limitEntry
+	every   time.Duration
+	burst   int
+}
+
+type limitEntry struct {
+	lim  *rate.Limiter
+	seen time.Time
+}
+
+func newLoginLimiter() *loginLimiter {
+	return &loginLimiter{entries: map[string]*limitEntry{}, every: 20 * time.Second, burst: 5}
+}
+
+// allow reports whether another attempt for key may go ahead now.
+func (l *loginLimiter) allow(key string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := time.Now()
+	if len(l.entries) > 10000 { // forget idle keys so memory stays bounded
+		for k, e := range l.entries {
+			if now.Sub(e.seen) > 10*time.Minute {
+				delete(l.entries, k)
+			}
+		}
+	}
+	e := l.entries[key]
+	if e == nil {
+		e = &limitEntry{lim: rate.NewLimiter(rate.Every(l.every), l.burst)}
+		l.entries[key] = e
+	}
+	e.seen = now
+	return e.lim.Allow()
+}

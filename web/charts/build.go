@@ -1,0 +1,394 @@
+package charts
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/go-echarts/go-echarts/v2/charts"
+	"github.com/go-echarts/go-echarts/v2/opts"
+
+	"github.com/bilateral/bilateral/stats"
+)
+
+// MapName is the name under which the page registers the U.S. state
+// geometry with ECharts.
+const MapName = "us-states"
+
+// Chart is a built chart: its spec, the ECharts option, the data behind it
+// and the sources it cites.
+type Chart struct {
+	Spec
+	// Option is the ECharts option, ready for json.Marshal.
+	Option map[string]any
+	// OptionJSON is Option marshalled with HTML-sensitive characters escaped,
+	// safe to place inside <script type="application/json">.
+	OptionJSON []byte
+	Table      Table
+	// Sources are the sources of every value shown, in order of first use.
+	Sources []stats.Source
+	// Alt is a text alternative derived from the data.
+	Alt string
+	// Empty is true when the dataset has no value for any series of the chart.
+	Empty bool
+}
+
+// Cell is one table cell. Text always holds the exact value as text;
+// numeric cells also carry the number so spreadsheets get a real number.
+type Cell struct {
+	Text   string
+	Number bool
+	Value  float64
+	URL    string // a link (source address), when the cell is one
+}
+
+// Table is the data behind a chart, one row per stored value.
+type Table struct {
+	Columns []string
+	Rows    [][]Cell
+}
+
+// point is one data item of a cartesian series. Unit, source and note ride
+// along so the tooltip can show them; ECharts ignores unknown keys.
+type point struct {
+	Value  float64 `json:"value"`
+	Unit   string  `json:"unit"`
+	Source string  `json:"source"`
+	Note   string  `json:"note,omitempty"`
+}
+
+// Build builds every chart of the dashboard from the dataset.
+func Build(d *stats.Dataset) ([]*Chart, error) {
+	var out []*Chart
+	for _, s := range Specs() {
+		c, err := BuildOne(d, s)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// BuildOne builds one chart.
+func BuildOne(d *stats.Dataset, s Spec) (*Chart, error) {
+	var c *Chart
+	if s.Map {
+		c = buildMap(d, s)
+	} else {
+		c = buildCartesian(d, s)
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(true) // "<", ">" and "&" become \u003c etc.: inert inside <script>
+	if err := enc.Encode(c.Option); err != nil {
+		return nil, fmt.Errorf("charts: %s: %w", s.ID, err)
+	}
+	c.OptionJSON = bytes.TrimRight(buf.Bytes(), "\n")
+	return c, nil
+}
+
+// citer collects sources in order of first use.
+type citer struct {
+	d    *stats.Dataset
+	seen map[string]bool
+	list []stats.Source
+}
+
+func (ci *citer) cite(id string) stats.Source {
+	src, _ := ci.d.Source(id)
+	if !ci.seen[id] {
+		if ci.seen == nil {
+			ci.seen = map[string]bool{}
+		}
+		ci.seen[id] = true
+		ci.list = append(ci.list, src)
+	}
+	return src
+}
+
+// resolved is one series of a cartesian chart with its values by year.
+type resolved struct {
+	ref    SeriesRef
+	series stats.Series
+	obs    map[int]stats.Observation
+	// For a computed series: the two inputs, to explain each value.
+	inputs [2]stats.Series
+}
+
+var seriesColumns = []string{"Series ID", "Series", "Year", "Value", "Unit", "Basis", "Reported by", "Source ID", "Source", "Source URL", "Note"}
+
+func buildCartesian(d *stats.Dataset, s Spec) *Chart {
+	ci := &citer{d: d}
+	var rs []resolved
+	for _, ref := range s.Series {
+		r := resolved{ref: ref, obs: map[int]stats.Observation{}}
+		if ref.Sum != nil {
+			a, _ := d.SeriesByID(ref.Sum[0])
+			b, _ := d.SeriesByID(ref.Sum[1])
+			r.inputs = [2]stats.Series{a, b}
+			r.series = stats.Series{ID: ref.ID, Name: ref.Label, Unit: a.Unit, Basis: a.Basis, ReportedBy: a.ReportedBy,
+				Description: fmt.Sprintf("Computed: %s plus %s, in the years where both are published.", a.Name, b.Name)}
+			for _, p := range stats.Total(d.Points(a.ID), d.Points(b.ID)) {
+				r.obs[p.Year] = stats.Observation{Series: ref.ID, Year: p.Year, Value: p.Value}
+			}
+		} else {
+			r.series, _ = d.SeriesByID(ref.ID)
+			for _, o := range d.ObservationsOf(ref.ID) {
+				r.obs[o.Year] = o
+			}
+		}
+		rs = append(rs, r)
+	}
+
+	// The year axis is contiguous so that a missing year shows as a gap.
+	var all [][]stats.Point
+	for _, r := range rs {
+		var ps []stats.Point
+		for y := range r.obs {
+			ps = append(ps, stats.Point{Year: y})
+		}
+		all = append(all, ps)
+	}
+	years := stats.Years(all...)
+	var cats []string
+	if len(years) > 0 {
+		for y := years[0]; y <= years[len(years)-1]; y++ {
+			cats = append(cats, strconv.Itoa(y))
+		}
+	}
+
+	c := &Chart{Spec: s, Table: Table{Columns: seriesColumns}}
+	line := charts.NewLine()
+	// A year-range slider where series are long enough to need one.
+	zoom := len(cats) > 16
+	bottom := "8"
+	if zoom {
+		bottom = "56"
+	}
+	var colors []string
+	for _, r := range rs {
+		colors = append(colors, r.ref.Color)
+	}
+	line.Colors = colors
+	line.SetGlobalOptions(
+		charts.WithTitleOpts(opts.Title{Show: opts.Bool(false), Title: s.Title, Subtitle: s.Subtitle}),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis", AxisPointer: &opts.AxisPointer{Type: "shadow"}}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Type: "scroll", Top: "0", Left: "0"}),
+		charts.WithGridOpts(opts.Grid{Left: "8", Right: "16", Top: "64", Bottom: bottom, ContainLabel: opts.Bool(true)}),
+		charts.WithAriaOpts(&opts.Aria{Enabled: opts.Bool(true), Decal: &opts.AriaDecal{Show: opts.Bool(true)}}),
+		charts.WithXAxisOpts(opts.XAxis{Type: "category", AxisLabel: &opts.AxisLabel{HideOverlap: opts.Bool(true)}}),
+	)
+	line.YAxisList = nil
+	for _, ax := range s.Axes {
+		y := opts.YAxis{Type: "value", Name: ax.Name, NameLocation: "end", AxisLabel: &opts.AxisLabel{}}
+		if ax.Inverse {
+			y.Inverse = opts.Bool(true)
+		}
+		if ax.Integer {
+			y.MinInterval = 1
+			y.Min = 1
+		}
+		line.YAxisList = append(line.YAxisList, y)
+	}
+	line.SetXAxis(cats)
+
+	empty := true
+	for _, r := range rs {
+		data := make([]*point, len(cats))
+		for i, cat := range cats {
+			y, _ := strconv.Atoi(cat)
+			o, ok := r.obs[y]
+			if !ok {
+				continue // a gap: JSON null, never zero
+			}
+			empty = false
+			var srcLabel string
+			if r.ref.Sum != nil {
+				a, _ := d.Observation(r.inputs[0].ID, y)
+				b, _ := d.Observation(r.inputs[1].ID, y)
+				sa, sb := ci.cite(a.Source), ci.cite(b.Source)
+				srcLabel = "Computed from " + sa.Organisation
+				if sb.ID != sa.ID {
+					srcLabel += " and " + sb.Organisation
+				}
+				c.Table.Rows = append(c.Table.Rows, seriesRow(r.series, y, o.Value, stats.Source{ID: "computed", Organisation: srcLabel},
+					fmt.Sprintf("Computed: %s (%s) + %s (%s).", Raw(a.Value), r.inputs[0].ID, Raw(b.Value), r.inputs[1].ID)))
+			} else {
+				src := ci.cite(o.Source)
+				srcLabel = src.Organisation
+				c.Table.Rows = append(c.Table.Rows, seriesRow(r.series, y, o.Value, src, o.Note))
+			}
+			data[i] = &point{Value: o.Value, Unit: r.series.Unit, Source: srcLabel, Note: o.Note}
+		}
+		name := r.ref.Label
+		if name == "" {
+			name = r.series.Name
+		}
+		ss := charts.SingleSeries{Name: name, Type: r.ref.Type, Data: data, YAxisIndex: r.ref.Axis}
+		switch r.ref.Type {
+		case Line:
+			ss.ShowSymbol = opts.Bool(true)
+			ss.SymbolSize = 7
+			ss.ConnectNulls = opts.Bool(false)
+		case Scatter:
+			ss.SymbolSize = 12
+			ss.Symbol = "diamond"
+		case Bar:
+			ss.BarMaxWidth = "28"
+		}
+		line.MultiSeries = append(line.MultiSeries, ss)
+	}
+	line.Validate()
+	c.Option = line.JSON()
+	if zoom {
+		// go-echarts' DataZoom has no position fields; the slider must sit
+		// below the axis labels, not on them.
+		c.Option["dataZoom"] = []dataZoom{
+			{Type: "slider", XAxisIndex: 0, Start: 0, End: 100, Bottom: 6, Height: 22},
+			{Type: "inside", XAxisIndex: 0, Start: 0, End: 100},
+		}
+	}
+	c.Sources = ci.list
+	c.Empty = empty
+	c.Alt = altCartesian(s, rs, cats)
+	return c
+}
+
+func seriesRow(s stats.Series, year int, v float64, src stats.Source, note string) []Cell {
+	return []Cell{
+		{Text: s.ID}, {Text: s.Name}, {Text: strconv.Itoa(year), Number: true, Value: float64(year)},
+		{Text: Raw(v), Number: true, Value: v}, {Text: s.Unit}, {Text: s.Basis}, {Text: s.ReportedBy},
+		{Text: src.ID}, {Text: src.Organisation}, {Text: src.URL, URL: src.URL}, {Text: note},
+	}
+}
+
+// dataZoom is the year-range control of long series.
+type dataZoom struct {
+	Type       string  `json:"type"`
+	XAxisIndex int     `json:"xAxisIndex"`
+	Start      float64 `json:"start"`
+	End        float64 `json:"end"`
+	Bottom     int     `json:"bottom,omitempty"`
+	Height     int     `json:"height,omitempty"`
+}
+
+// mapItem is one state of the map chart.
+type mapItem struct {
+	Name     string        `json:"name"`
+	Value    float64       `json:"value"`
+	Unit     string        `json:"unit"`
+	Projects []mapProjects `json:"projects"`
+}
+
+type mapProjects struct {
+	Company string  `json:"company"`
+	Amount  float64 `json:"amount"`
+	City    string  `json:"city,omitempty"`
+	Year    int     `json:"year,omitempty"`
+	Counted bool    `json:"counted"`
+	Source  string  `json:"source"`
+}
+
+// mapSeries adds the map-only settings go-echarts' SingleSeries lacks.
+type mapSeries struct {
+	charts.SingleSeries
+	// The geometry is already projected (Albers, insets for Alaska and
+	// Hawaii), so ECharts must not stretch it as it does for lon/lat.
+	AspectScale float64 `json:"aspectScale"`
+}
+
+var projectColumns = []string{"Company", "Amount (USD million)", "City", "State", "Year announced", "Sector", "Jobs", "In state totals", "Source ID", "Source", "Source URL", "Note"}
+
+func buildMap(d *stats.Dataset, s Spec) *Chart {
+	ci := &citer{d: d}
+	c := &Chart{Spec: s, Table: Table{Columns: projectColumns}}
+	totals := stats.TotalsByRegion(d.Projects)
+	var items []mapItem
+	maxV := 0.0
+	for _, t := range totals {
+		it := mapItem{Name: t.Region, Value: t.AmountUSDm, Unit: "USD million"}
+		for _, p := range t.Projects {
+			src := ci.cite(p.Source)
+			it.Projects = append(it.Projects, mapProjects{Company: p.Company, Amount: p.AmountUSDm, City: p.City, Year: p.Year, Counted: p.Counted, Source: src.Organisation})
+		}
+		maxV = math.Max(maxV, t.AmountUSDm)
+		items = append(items, it)
+	}
+	for _, p := range d.Projects {
+		src, _ := d.Source(p.Source)
+		year := Cell{}
+		if p.Year != 0 {
+			year = Cell{Text: strconv.Itoa(p.Year), Number: true, Value: float64(p.Year)}
+		}
+		counted := "no"
+		if p.Counted {
+			counted = "yes"
+		}
+		c.Table.Rows = append(c.Table.Rows, []Cell{
+			{Text: p.Company}, {Text: Raw(p.AmountUSDm), Number: true, Value: p.AmountUSDm}, {Text: p.City}, {Text: p.State},
+			year, {Text: p.Sector}, {Text: p.Jobs}, {Text: counted}, {Text: src.ID}, {Text: src.Organisation}, {Text: src.URL, URL: src.URL}, {Text: p.Note},
+		})
+	}
+	m := charts.NewMap()
+	m.RegisterMapType(MapName)
+	m.SetGlobalOptions(
+		charts.WithTitleOpts(opts.Title{Show: opts.Bool(false), Title: s.Title, Subtitle: s.Subtitle}),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
+		charts.WithAriaOpts(&opts.Aria{Enabled: opts.Bool(true)}),
+		charts.WithVisualMapOpts(opts.VisualMap{
+			Type: "continuous", Min: 0, Max: float32(math.Max(maxV, 1)), Calculable: opts.Bool(false),
+			Text: []string{"More", "Less"}, Left: "0", Bottom: "0",
+			InRange: &opts.VisualMapInRange{Color: []string{"#dce9f5", "#6a9fd4", "#1f4e8c"}},
+		}),
+	)
+	opt := m.JSON()
+	opt["series"] = []mapSeries{{
+		SingleSeries: charts.SingleSeries{Name: "Announced Korean investment", Type: "map", MapType: MapName, Roam: opts.Bool(false), Data: items},
+		AspectScale:  1,
+	}}
+	delete(opt, "legend") // one series: a legend adds nothing
+	c.Option = opt
+	c.Sources = ci.list
+	c.Empty = len(items) == 0
+	c.Alt = altMap(s, totals)
+	return c
+}
+
+// CiteOrder returns the ids of the sources in first-use order.
+func (c *Chart) CiteOrder() []string {
+	var ids []string
+	for _, s := range c.Sources {
+		ids = append(ids, s.ID)
+	}
+	return ids
+}
+
+// Years returns the first and last year shown by a cartesian chart.
+func (c *Chart) Years() (first, last int, ok bool) {
+	var ys []int
+	for _, r := range c.Table.Rows {
+		if len(r) > 2 && r[2].Number && !c.Map {
+			ys = append(ys, int(r[2].Value))
+		}
+	}
+	if len(ys) == 0 {
+		return 0, 0, false
+	}
+	return slices.Min(ys), slices.Max(ys), true
+}
+
+// joinAnd joins words as "a, b and c".
+func joinAnd(ws []string) string {
+	switch len(ws) {
+	case 0:
+		return ""
+	case 1:
+		return ws[0]
+	}
+	return strings.Join(ws[:len(ws)-1], ", ") + " and " + ws[len(ws)-1]
+}

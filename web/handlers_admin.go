@@ -1,0 +1,352 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/bilateral/bilateral/datasets"
+	"github.com/bilateral/bilateral/datasets/xlsx"
+	"github.com/bilateral/bilateral/stats"
+)
+
+// AdminBase is embedded in every editor page.
+type AdminBase struct {
+	BasePage
+	User string
+	CSRF string
+}
+
+// LoginPage is the sign-in form.
+type LoginPage struct {
+	BasePage
+	Name  string
+	Error string
+}
+
+// AdminPage is the editors' home: upload form and history.
+type AdminPage struct {
+	AdminBase
+	Current     datasets.VersionInfo
+	Versions    []datasets.VersionInfo
+	Flash       string
+	Filename    string
+	Errors      []xlsx.Issue
+	MaxUploadMB int64
+}
+
+// ChangeCounts summarises a list of changes.
+type ChangeCounts struct{ Added, Changed, Removed int }
+
+func countChanges(cs []stats.Change) ChangeCounts {
+	var n ChangeCounts
+	for _, c := range cs {
+		switch c.Kind {
+		case stats.Added:
+			n.Added++
+		case stats.Changed:
+			n.Changed++
+		case stats.Removed:
+			n.Removed++
+		}
+	}
+	return n
+}
+
+// PreviewPage shows what a checked upload would change.
+type PreviewPage struct {
+	AdminBase
+	Upload   datasets.Upload
+	Base     datasets.VersionInfo
+	Changes  []stats.Change
+	Counts   ChangeCounts
+	Warnings []xlsx.Issue
+	Stale    bool
+}
+
+// DiffPage compares two versions.
+type DiffPage struct {
+	AdminBase
+	From, To int
+	Versions []datasets.VersionInfo
+	Changes  []stats.Change
+	Counts   ChangeCounts
+}
+
+// AuditPage lists the audit log.
+type AuditPage struct {
+	AdminBase
+	Entries []datasets.AuditEntry
+}
+
+func (s *Server) adminBase(c echo.Context, title string) (AdminBase, error) {
+	snap := s.cur.Load()
+	se, _ := c.Get(ctxSession).(datasets.Session)
+	bp := s.basePage(snap, title+" · bilateral editors")
+	bp.Scripts = []string{"admin.js"}
+	bp.Nav = []NavItem{{"/", "Dashboard"}, {"/admin", "Upload and history"}, {"/admin/diff", "Compare versions"}, {"/admin/audit", "Audit log"}}
+	return AdminBase{BasePage: bp, User: se.User, CSRF: se.CSRF}, nil
+}
+
+func (s *Server) renderAdmin(c echo.Context, code int, page string, data any) error {
+	html, err := renderPage(s.pages, page, data)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.HTMLBlob(code, html)
+}
+
+func (s *Server) handleLoginForm(c echo.Context) error {
+	if _, ok := s.currentSession(c); ok {
+		return c.Redirect(http.StatusSeeOther, "/admin")
+	}
+	bp := s.basePage(s.cur.Load(), "Sign in · bilateral editors")
+	return s.renderAdmin(c, http.StatusOK, pageLogin, &LoginPage{BasePage: bp})
+}
+
+func (s *Server) handleLogin(c echo.Context) error {
+	ctx := c.Request().Context()
+	c.Request().Body = http.MaxBytesReader(c.Response(), c.Request().Body, 16<<10)
+	name := strings.TrimSpace(c.FormValue("name"))
+	pw := c.FormValue("password")
+	ip := c.RealIP()
+	bp := s.basePage(s.cur.Load(), "Sign in · bilateral editors")
+	if !sameOrigin(c) {
+		return echo.NewHTTPError(http.StatusForbidden, "This form was sent from another site and was refused.")
+	}
+	if !s.logins.allow("ip:"+ip) || !s.logins.allow("user:"+strings.ToLower(name)) {
+		s.store.Audit(ctx, datasets.AuditEntry{Actor: name, Action: "login_throttled", Remote: ip})
+		c.Response().Header().Set("Retry-After", "60")
+		return s.renderAdmin(c, http.StatusTooManyRequests, pageLogin, &LoginPage{BasePage: bp, Name: name,
+			Error: "Too many sign-in attempts. Wait a minute and try again."})
+	}
+	if name == "" || !s.checkPassword(ctx, name, pw) {
+		s.store.Audit(ctx, datasets.AuditEntry{Actor: name, Action: "login_failed", Remote: ip})
+		return s.renderAdmin(c, http.StatusUnauthorized, pageLogin, &LoginPage{BasePage: bp, Name: name,
+			Error: "The name or the password is wrong."})
+	}
+	if err := s.startSession(c, name); err != nil {
+		return err
+	}
+	s.store.Audit(ctx, datasets.AuditEntry{Actor: name, Action: "login", Remote: ip})
+	return c.Redirect(http.StatusSeeOther, "/admin")
+}
+
+func (s *Server) handleLogout(c echo.Context) error {
+	user, _ := c.Get(ctxUser).(string)
+	s.endSession(c)
+	s.store.Audit(c.Request().Context(), datasets.AuditEntry{Actor: user, Action: "logout", Remote: c.RealIP()})
+	return c.Redirect(http.StatusSeeOther, "/admin/login")
+}
+
+// adminHome renders the upload form and history, with the problems of a
+// rejected upload when there are some.
+func (s *Server) adminHome(c echo.Context, code int, flash, filename string, issues []xlsx.Issue) error {
+	ctx := c.Request().Context()
+	base, err := s.adminBase(c, "Upload and history")
+	if err != nil {
+		return err
+	}
+	vs, err := s.store.Versions(ctx)
+	if err != nil {
+		return err
+	}
+	page := &AdminPage{AdminBase: base, Versions: vs, Flash: flash, Filename: filename, Errors: issues, MaxUploadMB: s.cfg.MaxUpload >> 20}
+	for _, v := range vs {
+		if v.Current {
+			page.Current = v
+		}
+	}
+	return s.renderAdmin(c, code, pageAdmin, page)
+}
+
+func (s *Server) handleAdmin(c echo.Context) error {
+	var flash string
+	switch {
+	case c.QueryParam("published") != "":
+		flash = "Version " + c.QueryParam("published") + " is published: the dashboard now shows it."
+	case c.QueryParam("restored") != "":
+		flash = "Version " + c.QueryParam("restored") + " is published as a copy of an earlier version."
+	case c.QueryParam("discarded") != "":
+		flash = "The upload was discarded; nothing changed."
+	}
+	if _, err := strconv.Atoi(c.QueryParam("published") + c.QueryParam("restored")); err != nil && flash != "" && c.QueryParam("discarded") == "" {
+		flash = ""
+	}
+	return s.adminHome(c, http.StatusOK, flash, "", nil)
+}
+
+// handleAdminUpload checks an uploaded workbook. A bad one re-renders the
+// form with every problem (422); a good one is kept for preview (303).
+// The upload script asks for JSON and gets the same outcomes as data.
+func (s *Server) handleAdminUpload(c echo.Context) error {
+	ctx := c.Request().Context()
+	se, _ := c.Get(ctxSession).(datasets.Session)
+	wantsJSON := strings.Contains(c.Request().Header.Get("Accept"), "application/json")
+	up, err := s.readUpload(c, func(tok string) bool { return validCSRF(se, tok) })
+	if err != nil {
+		var he *echo.HTTPError
+		if errors.As(err, &he) && he.Code < 500 && !wantsJSON {
+			msg, _ := he.Message.(string)
+			return s.adminHome(c, he.Code, "", "", []xlsx.Issue{{Message: msg}})
+		}
+		return err
+	}
+	res, err := check(up.data)
+	if err != nil {
+		return err
+	}
+	if len(res.issues) > 0 {
+		s.store.Audit(ctx, datasets.AuditEntry{Actor: se.User, Action: "upload_rejected", Detail: strconv.Itoa(len(res.issues)) + " problems in " + up.filename, Remote: c.RealIP()})
+		if wantsJSON {
+			return c.JSON(http.StatusUnprocessableEntity, map[string]any{"valid": false, "filename": up.filename, "errors": apiIssues(res.issues)})
+		}
+		return s.adminHome(c, http.StatusUnprocessableEntity, "", up.filename, res.issues)
+	}
+	cur, err := s.store.CurrentNumber(ctx)
+	if err != nil {
+		return err
+	}
+	id, err := s.store.SaveUpload(ctx, datasets.Upload{Author: se.User, Filename: up.filename, Workbook: up.data, Dataset: res.dataset, BaseVersion: cur})
+	if err != nil {
+		return err
+	}
+	s.store.Audit(ctx, datasets.AuditEntry{Actor: se.User, Action: "upload", Detail: up.filename + " checked against version " + strconv.Itoa(cur), Remote: c.RealIP()})
+	loc := "/admin/uploads/" + id
+	if wantsJSON {
+		return c.JSON(http.StatusOK, map[string]any{"valid": true, "location": loc})
+	}
+	return c.Redirect(http.StatusSeeOther, loc)
+}
+
+func (s *Server) loadUpload(c echo.Context) (datasets.Upload, error) {
+	u, err := s.store.Upload(c.Request().Context(), c.Param("id"))
+	if errors.Is(err, datasets.ErrNotFound) {
+		return u, echo.NewHTTPError(http.StatusNotFound, "This upload was already published or discarded, or it is more than a day old. Upload the file again.")
+	}
+	return u, err
+}
+
+func (s *Server) handlePreview(c echo.Context) error {
+	ctx := c.Request().Context()
+	u, err := s.loadUpload(c)
+	if err != nil {
+		return err
+	}
+	base, err := s.adminBase(c, "Preview of "+u.Filename)
+	if err != nil {
+		return err
+	}
+	bv, bd, err := s.store.Version(ctx, u.BaseVersion)
+	if err != nil {
+		return err
+	}
+	cur, _ := s.store.CurrentNumber(ctx)
+	changes := stats.Diff(bd, u.Dataset)
+	res, _ := check(u.Workbook)
+	page := &PreviewPage{AdminBase: base, Upload: u, Base: bv, Changes: changes, Counts: countChanges(changes), Stale: cur != u.BaseVersion}
+	if res != nil {
+		page.Warnings = res.warnings
+	}
+	return s.renderAdmin(c, http.StatusOK, pagePreview, page)
+}
+
+func (s *Server) handlePublish(c echo.Context) error {
+	ctx := c.Request().Context()
+	user, _ := c.Get(ctxUser).(string)
+	u, err := s.loadUpload(c)
+	if err != nil {
+		return err
+	}
+	comment := strings.TrimSpace(c.FormValue("comment"))
+	if len(comment) > 2000 {
+		comment = comment[:2000]
+	}
+	v, err := s.publish(ctx, datasets.NewVersion{Workbook: u.Workbook, Dataset: u.Dataset, Author: user, Comment: comment, BaseVersion: u.BaseVersion})
+	if errors.Is(err, datasets.ErrStale) {
+		return echo.NewHTTPError(http.StatusConflict, "Another version was published after this file was checked, so its preview is out of date. Upload the file again to see what it changes now.")
+	}
+	if err != nil {
+		return err
+	}
+	s.store.DeleteUpload(ctx, u.ID)
+	s.store.Audit(ctx, datasets.AuditEntry{Actor: user, Action: "publish", Detail: "version " + strconv.Itoa(v.Number) + " from " + u.Filename, Remote: c.RealIP()})
+	return c.Redirect(http.StatusSeeOther, "/admin?published="+strconv.Itoa(v.Number))
+}
+
+func (s *Server) handleDiscard(c echo.Context) error {
+	user, _ := c.Get(ctxUser).(string)
+	u, err := s.loadUpload(c)
+	if err != nil {
+		return err
+	}
+	s.store.DeleteUpload(c.Request().Context(), u.ID)
+	s.store.Audit(c.Request().Context(), datasets.AuditEntry{Actor: user, Action: "discard", Detail: u.Filename, Remote: c.RealIP()})
+	return c.Redirect(http.StatusSeeOther, "/admin?discarded=1")
+}
+
+func (s *Server) handleAdminRestore(c echo.Context) error {
+	n, err := strconv.Atoi(c.Param("version"))
+	if err != nil {
+		return echo.NewHTTPError(http.StatusNotFound, "Versions are numbered from 1.")
+	}
+	user, _ := c.Get(ctxUser).(string)
+	v, err := s.restore(c, n, user)
+	if err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/admin?restored="+strconv.Itoa(v.Number))
+}
+
+func (s *Server) handleDiff(c echo.Context) error {
+	ctx := c.Request().Context()
+	base, err := s.adminBase(c, "Compare versions")
+	if err != nil {
+		return err
+	}
+	vs, err := s.store.Versions(ctx)
+	if err != nil {
+		return err
+	}
+	page := &DiffPage{AdminBase: base, Versions: vs}
+	from, _ := strconv.Atoi(c.QueryParam("from"))
+	to, _ := strconv.Atoi(c.QueryParam("to"))
+	if from == 0 && to == 0 && len(vs) > 0 {
+		to = vs[0].Number
+		from = max(1, to-1)
+	}
+	page.From, page.To = from, to
+	_, a, err := s.store.Version(ctx, from)
+	if errors.Is(err, datasets.ErrNotFound) {
+		return echo.NewHTTPError(http.StatusNotFound, "There is no version "+strconv.Itoa(from)+".")
+	}
+	if err != nil {
+		return err
+	}
+	_, b, err := s.store.Version(ctx, to)
+	if errors.Is(err, datasets.ErrNotFound) {
+		return echo.NewHTTPError(http.StatusNotFound, "There is no version "+strconv.Itoa(to)+".")
+	}
+	if err != nil {
+		return err
+	}
+	page.Changes = stats.Diff(a, b)
+	page.Counts = countChanges(page.Changes)
+	return s.renderAdmin(c, http.StatusOK, pageDiff, page)
+}
+
+func (s *Server) handleAudit(c echo.Context) error {
+	base, err := s.adminBase(c, "Audit log")
+	if err != nil {
+		return err
+	}
+	es, err := s.store.AuditLog(c.Request().Context(), 500)
+	if err != nil {
+		return err
+	}
+	return s.renderAdmin(c, http.StatusOK, pageAudit, &AuditPage{AdminBase: base, Entries: es})
+}

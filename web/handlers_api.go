@@ -1,0 +1,146 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/bilateral/bilateral/datasets"
+	"github.com/bilateral/bilateral/datasets/xlsx"
+	"github.com/bilateral/bilateral/stats"
+)
+
+// apiIssue is a workbook problem in API responses.
+type apiIssue struct {
+	Sheet   string `json:"sheet"`
+	Cell    string `json:"cell"`
+	Value   string `json:"value,omitempty"`
+	Message string `json:"message"`
+}
+
+func apiIssues(is []xlsx.Issue) []apiIssue {
+	out := make([]apiIssue, 0, len(is))
+	for _, i := range is {
+		out = append(out, apiIssue{Sheet: i.Sheet, Cell: i.Cell, Value: i.Value, Message: i.Message})
+	}
+	return out
+}
+
+// handleAPIUpload validates a workbook and, unless dry_run is set,
+// publishes it as a new version.
+func (s *Server) handleAPIUpload(c echo.Context) error {
+	ctx := c.Request().Context()
+	user, _ := c.Get(ctxUser).(string)
+	up, err := s.readUpload(c, nil)
+	if err != nil {
+		return err
+	}
+	res, err := check(up.data)
+	if err != nil {
+		return err
+	}
+	remote := c.RealIP()
+	if len(res.issues) > 0 {
+		s.store.Audit(ctx, datasets.AuditEntry{Actor: user, Action: "upload_rejected", Detail: strconv.Itoa(len(res.issues)) + " problems in " + up.filename, Remote: remote})
+		return c.JSON(http.StatusUnprocessableEntity, map[string]any{"valid": false, "errors": apiIssues(res.issues)})
+	}
+	curInfo, cur, err := s.store.Current(ctx)
+	if err != nil {
+		return err
+	}
+	changes := stats.Diff(cur, res.dataset)
+	if changes == nil {
+		changes = []stats.Change{}
+	}
+	if c.QueryParam("dry_run") == "1" || c.QueryParam("dry_run") == "true" {
+		return c.JSON(http.StatusOK, map[string]any{"valid": true, "base_version": curInfo.Number, "changes": changes, "warnings": apiIssues(res.warnings)})
+	}
+	comment := up.comment
+	if comment == "" {
+		comment = c.QueryParam("comment")
+	}
+	// No base version: an API publish means "make this current", so
+	// concurrent uploads queue up and each becomes a version in turn.
+	v, err := s.publish(ctx, datasets.NewVersion{Workbook: up.data, Dataset: res.dataset, Author: user, Comment: comment})
+	if errors.Is(err, datasets.ErrStale) {
+		return c.JSON(http.StatusConflict, map[string]any{"error": "Another version was published while this one was being checked. Send it again."})
+	}
+	if err != nil {
+		return err
+	}
+	s.store.Audit(ctx, datasets.AuditEntry{Actor: user, Action: "publish", Detail: "version " + strconv.Itoa(v.Number) + " from " + up.filename + " via the API", Remote: remote})
+	return c.JSON(http.StatusCreated, map[string]any{"version": v.Number, "sha256": v.SHA256, "created_at": v.CreatedAt, "changes": len(changes), "warnings": apiIssues(res.warnings)})
+}
+
+// handleAPIVersions lists every version.
+func (s *Server) handleAPIVersions(c echo.Context) error {
+	vs, err := s.store.Versions(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	if vs == nil {
+		vs = []datasets.VersionInfo{}
+	}
+	return c.JSON(http.StatusOK, map[string]any{"versions": vs})
+}
+
+// handleAPIRestore publishes a copy of an earlier version.
+func (s *Server) handleAPIRestore(c echo.Context) error {
+	n, err := strconv.Atoi(c.Param("version"))
+	if err != nil || n < 1 {
+		return echo.NewHTTPError(http.StatusNotFound, "Versions are numbered from 1.")
+	}
+	user, _ := c.Get(ctxUser).(string)
+	v, err := s.restore(c, n, user)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, map[string]any{"version": v.Number, "restored_from": n})
+}
+
+// handleAPIWorkbook downloads the workbook of any version.
+func (s *Server) handleAPIWorkbook(c echo.Context) error {
+	return s.serveVersionWorkbook(c)
+}
+
+func (s *Server) serveVersionWorkbook(c echo.Context) error {
+	n, err := strconv.Atoi(c.Param("version"))
+	if err != nil || n < 1 {
+		return echo.NewHTTPError(http.StatusNotFound, "Versions are numbered from 1.")
+	}
+	b, err := s.store.Workbook(c.Request().Context(), n)
+	if errors.Is(err, datasets.ErrNotFound) {
+		return echo.NewHTTPError(http.StatusNotFound, "There is no version "+strconv.Itoa(n)+".")
+	}
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Content-Disposition", `attachment; filename="dataset-v`+strconv.Itoa(n)+`.xlsx"`)
+	c.Response().Header().Set("Cache-Control", "private, max-age=31536000, immutable") // a version never changes
+	return c.Blob(http.StatusOK, xlsxType, b)
+}
+
+// restore publishes a copy of version n, rendering it first like any
+// publish.
+func (s *Server) restore(c echo.Context, n int, user string) (datasets.VersionInfo, error) {
+	ctx := c.Request().Context()
+	_, d, err := s.store.Version(ctx, n)
+	if errors.Is(err, datasets.ErrNotFound) {
+		return datasets.VersionInfo{}, echo.NewHTTPError(http.StatusNotFound, "There is no version "+strconv.Itoa(n)+".")
+	}
+	if err != nil {
+		return datasets.VersionInfo{}, err
+	}
+	wb, err := s.store.Workbook(ctx, n)
+	if err != nil {
+		return datasets.VersionInfo{}, err
+	}
+	v, err := s.publish(ctx, datasets.NewVersion{Workbook: wb, Dataset: d, Author: user, Comment: "Restored version " + strconv.Itoa(n), RestoredFrom: n})
+	if err != nil {
+		return datasets.VersionInfo{}, err
+	}
+	s.store.Audit(ctx, datasets.AuditEntry{Actor: user, Action: "restore", Detail: "version " + strconv.Itoa(n) + " published again as version " + strconv.Itoa(v.Number), Remote: c.RealIP()})
+	return v, nil
+}

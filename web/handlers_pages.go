@@ -1,0 +1,157 @@
+package web
+
+import (
+	"bytes"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/bilateral/bilateral/datasets/xlsx"
+)
+
+// serveRendered sends a pre-rendered body, answering 304 when the client
+// already holds this version.
+func serveRendered(c echo.Context, r *rendered, cacheControl string) error {
+	h := c.Response().Header()
+	h.Set("ETag", r.etag)
+	h.Set("Cache-Control", cacheControl)
+	if inm := c.Request().Header.Get("If-None-Match"); inm != "" && etagMatch(inm, r.etag) {
+		return c.NoContent(http.StatusNotModified)
+	}
+	return writeEncoded(c, r.ctype, r.body, r.gz, r.br)
+}
+
+// etagMatch reports whether an If-None-Match header lists etag.
+func etagMatch(header, etag string) bool {
+	for _, t := range strings.Split(header, ",") {
+		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
+		if t == etag || t == "*" {
+			return true
+		}
+	}
+	return false
+}
+
+// HTML and data may change with the next publish: browsers revalidate,
+// which costs a 304 when nothing changed.
+const revalidate = "public, no-cache"
+
+func (s *Server) handleDashboard(c echo.Context) error {
+	snap, err := s.snapshot()
+	if err != nil {
+		return err
+	}
+	setVersion(c, snap)
+	return serveRendered(c, snap.dashboard, revalidate)
+}
+
+func setVersion(c echo.Context, snap *snapshot) {
+	c.Response().Header().Set("X-Dataset-Version", itoa(snap.version))
+}
+
+// handleChart serves /charts/{id} and its .json, .csv and .xlsx forms.
+func (s *Server) handleChart(c echo.Context) error {
+	snap, err := s.snapshot()
+	if err != nil {
+		return err
+	}
+	file := c.Param("file")
+	id, ext := file, ""
+	if i := strings.LastIndexByte(file, '.'); i >= 0 {
+		id, ext = file[:i], file[i+1:]
+	}
+	ch := snap.byID[id]
+	if ch == nil {
+		return echo.NewHTTPError(http.StatusNotFound, "There is no chart called "+quote(id)+".")
+	}
+	setVersion(c, snap)
+	switch ext {
+	case "":
+		return serveRendered(c, snap.chartPages[id], revalidate)
+	case "json":
+		return serveRendered(c, snap.chartJSON[id], revalidate)
+	case "csv":
+		attachment(c, snap, id+".csv")
+		return serveRendered(c, snap.chartCSV[id], revalidate)
+	case "xlsx":
+		b, err := snap.chartWorkbook(id)
+		if err != nil {
+			return err
+		}
+		attachment(c, snap, id+".xlsx")
+		c.Response().Header().Set("Cache-Control", revalidate)
+		return c.Blob(http.StatusOK, xlsxType, b)
+	}
+	return echo.NewHTTPError(http.StatusNotFound, "Charts are available as a page, .json, .csv and .xlsx.")
+}
+
+const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+// attachment names the downloaded file after the chart and the version,
+// so several downloads do not overwrite each other.
+func attachment(c echo.Context, snap *snapshot, name string) {
+	base, ext, _ := strings.Cut(name, ".")
+	c.Response().Header().Set("Content-Disposition", `attachment; filename="`+base+"-v"+itoa(snap.version)+"."+ext+`"`)
+}
+
+// chartWorkbook builds (once per version) the workbook of a chart's table.
+func (snap *snapshot) chartWorkbook(id string) ([]byte, error) {
+	snap.mu.Lock()
+	defer snap.mu.Unlock()
+	if b, ok := snap.xlsx[id]; ok {
+		return b, nil
+	}
+	ch := snap.byID[id]
+	t := xlsx.Table{Title: ch.Title, Subtitle: ch.Subtitle, Columns: ch.Table.Columns}
+	for _, row := range ch.Table.Rows {
+		r := make([]xlsx.Cell, len(row))
+		for i, c := range row {
+			r[i] = xlsx.Cell{Text: c.Text, Number: c.Number, Value: c.Value}
+		}
+		t.Rows = append(t.Rows, r)
+	}
+	var buf bytes.Buffer
+	if err := xlsx.WriteTable(&buf, t); err != nil {
+		return nil, err
+	}
+	snap.xlsx[id] = buf.Bytes()
+	return buf.Bytes(), nil
+}
+
+// handleDatasetXLSX serves the whole current dataset as the editing workbook.
+func (s *Server) handleDatasetXLSX(c echo.Context) error {
+	snap, err := s.snapshot()
+	if err != nil {
+		return err
+	}
+	snap.mu.Lock()
+	b, ok := snap.xlsx[""]
+	if !ok {
+		var buf bytes.Buffer
+		if err := xlsx.Encode(&buf, snap.dataset); err != nil {
+			snap.mu.Unlock()
+			return err
+		}
+		b = buf.Bytes()
+		snap.xlsx[""] = b
+	}
+	snap.mu.Unlock()
+	setVersion(c, snap)
+	attachment(c, snap, "dataset.xlsx")
+	c.Response().Header().Set("Cache-Control", revalidate)
+	return c.Blob(http.StatusOK, xlsxType, b)
+}
+
+func (s *Server) handleAPICharts(c echo.Context) error {
+	snap, err := s.snapshot()
+	if err != nil {
+		return err
+	}
+	setVersion(c, snap)
+	return serveRendered(c, snap.chartList, revalidate)
+}
+
+func (s *Server) handleRobots(c echo.Context) error {
+	return c.String(http.StatusOK, "User-agent: *\nDisallow: /admin\nDisallow: /api/\n")
+}

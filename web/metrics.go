@@ -1,0 +1,115 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/labstack/echo/v4"
+)
+
+// metrics is a small Prometheus text-format exporter: request counts and
+// latency by route and status, and the dataset version being served.
+type metrics struct {
+	version atomic.Int64
+
+	mu       sync.Mutex
+	requests map[reqKey]*reqStats
+}
+
+type reqKey struct {
+	route string
+	code  int
+}
+
+type reqStats struct {
+	count   uint64
+	sum     float64
+	buckets []uint64 // cumulative counts per latencyBuckets
+}
+
+var latencyBuckets = []float64{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5}
+
+func newMetrics() *metrics { return &metrics{requests: map[reqKey]*reqStats{}} }
+
+func (m *metrics) middleware(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		start := time.Now()
+		err := next(c)
+		code := c.Response().Status
+		if err != nil {
+			if he, ok := err.(*echo.HTTPError); ok {
+				code = he.Code
+			} else {
+				code = http.StatusInternalServerError
+			}
+		}
+		route := c.Path() // the route pattern, so the label set stays small
+		if route == "" {
+			route = "unmatched"
+		}
+		m.observe(route, code, time.Since(start).Seconds())
+		return err
+	}
+}
+
+func (m *metrics) observe(route string, code int, secs float64) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	k := reqKey{route, code}
+	st := m.requests[k]
+	if st == nil {
+		st = &reqStats{buckets: make([]uint64, len(latencyBuckets))}
+		m.requests[k] = st
+	}
+	st.count++
+	st.sum += secs
+	for i, b := range latencyBuckets {
+		if secs <= b {
+			st.buckets[i]++
+		}
+	}
+}
+
+func (s *Server) handleMetrics(c echo.Context) error {
+	var b strings.Builder
+	m := s.metrics
+	fmt.Fprintf(&b, "# HELP bilateral_dataset_version Dataset version being served.\n# TYPE bilateral_dataset_version gauge\nbilateral_dataset_version %d\n", m.version.Load())
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	fmt.Fprintf(&b, "# HELP go_memstats_heap_alloc_bytes Heap bytes allocated and in use.\n# TYPE go_memstats_heap_alloc_bytes gauge\ngo_memstats_heap_alloc_bytes %d\n", ms.HeapAlloc)
+	fmt.Fprintf(&b, "# HELP go_goroutines Number of goroutines.\n# TYPE go_goroutines gauge\ngo_goroutines %d\n", runtime.NumGoroutine())
+
+	m.mu.Lock()
+	keys := make([]reqKey, 0, len(m.requests))
+	for k := range m.requests {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if keys[i].route != keys[j].route {
+			return keys[i].route < keys[j].route
+		}
+		return keys[i].code < keys[j].code
+	})
+	b.WriteString("# HELP http_requests_total HTTP requests by route and status.\n# TYPE http_requests_total counter\n")
+	for _, k := range keys {
+		fmt.Fprintf(&b, "http_requests_total{route=%q,code=\"%d\"} %d\n", k.route, k.code, m.requests[k].count)
+	}
+	b.WriteString("# HELP http_request_duration_seconds HTTP request latency by route and status.\n# TYPE http_request_duration_seconds histogram\n")
+	for _, k := range keys {
+		st := m.requests[k]
+		for i, le := range latencyBuckets {
+			fmt.Fprintf(&b, "http_request_duration_seconds_bucket{route=%q,code=\"%d\",le=\"%g\"} %d\n", k.route, k.code, le, st.buckets[i])
+		}
+		fmt.Fprintf(&b, "http_request_duration_seconds_bucket{route=%q,code=\"%d\",le=\"+Inf\"} %d\n", k.route, k.code, st.count)
+		fmt.Fprintf(&b, "http_request_duration_seconds_sum{route=%q,code=\"%d\"} %g\n", k.route, k.code, st.sum)
+		fmt.Fprintf(&b, "http_request_duration_seconds_count{route=%q,code=\"%d\"} %d\n", k.route, k.code, st.count)
+	}
+	m.mu.Unlock()
+	return c.Blob(http.StatusOK, "text/plain; version=0.0.4; charset=utf-8", []byte(b.String()))
+}

@@ -1,0 +1,356 @@
+// Package web is the HTTP side of bilateral: the Echo server, its routes,
+// handlers and middleware. It is the only package that imports Echo.
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/bilateral/bilateral/datasets"
+	"github.com/bilateral/bilateral/stats"
+	"github.com/bilateral/bilateral/templates"
+	"github.com/bilateral/bilateral/web/static"
+)
+
+// Config configures a Server.
+type Config struct {
+	// Addr is the listen address, e.g. ":8080".
+	Addr string
+	// Store holds the dataset versions, accounts and audit log.
+	Store datasets.Store
+	// Dev re-reads templates and front-end files from disk on every
+	// request (run from the repository root).
+	Dev bool
+	// BaseURL is the public address of the dashboard, printed in image
+	// captions; empty means none.
+	BaseURL string
+	// MaxUpload caps the size of an uploaded workbook; 0 means 20 MiB.
+	MaxUpload int64
+	// TrustedProxies lists the networks (CIDR) of reverse proxies whose
+	// X-Forwarded-For header is believed. Without it the client address is
+	// the connection's, so a forged header cannot dodge the login limiter.
+	TrustedProxies []string
+	// PollInterval is how often the server checks whether another replica
+	// published a new version; 0 means 2 seconds.
+	PollInterval time.Duration
+	// Logger receives structured logs; nil means slog.Default().
+	Logger *slog.Logger
+}
+
+// DefaultMaxUpload is the upload size limit when none is configured.
+const DefaultMaxUpload = 20 << 20
+
+// Server serves the dashboard. Its current snapshot (one dataset version,
+// fully rendered) sits behind an atomic pointer.
+type Server struct {
+	cfg     Config
+	log     *slog.Logger
+	echo    *echo.Echo
+	store   datasets.Store
+	assets  *Assets
+	pages   map[string]*template.Template
+	cur     atomic.Pointer[snapshot]
+	metrics *metrics
+	started time.Time
+	logins  *loginLimiter
+
+	// publishMu serialises publishing in this process; the store's
+	// transaction serialises it across replicas.
+	publishMu sync.Mutex
+}
+
+// NewServer opens the current dataset version from the store (importing
+// the embedded default into an empty store), creates the first editor
+// account when there is none, and renders everything served.
+func NewServer(cfg Config) (*Server, error) {
+	if cfg.Store == nil {
+		return nil, errors.New("web: a store is required")
+	}
+	if cfg.MaxUpload <= 0 {
+		cfg.MaxUpload = DefaultMaxUpload
+	}
+	if cfg.PollInterval <= 0 {
+		cfg.PollInterval = 2 * time.Second
+	}
+	s := &Server{cfg: cfg, log: cfg.Logger, store: cfg.Store, metrics: newMetrics(), started: time.Now(), logins: newLoginLimiter()}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	var err error
+	if s.assets, err = LoadAssets(s.staticFS()); err != nil {
+		return nil, err
+	}
+	if s.pages, err = parsePages(s.templateFS()); err != nil {
+		return nil, err
+	}
+	ctx := context.Background()
+	v, d, err := datasets.Bootstrap(ctx, s.store)
+	if err != nil {
+		return nil, fmt.Errorf("web: loading the current dataset: %w", err)
+	}
+	if err := s.ensureEditor(ctx); err != nil {
+		return nil, err
+	}
+	snap, err := s.build(d, v)
+	if err != nil {
+		return nil, err
+	}
+	s.swap(snap)
+	s.echo = echo.New()
+	s.echo.HideBanner = true
+	s.echo.HidePort = true
+	s.echo.HTTPErrorHandler = s.handleError
+	if s.echo.IPExtractor, err = ipExtractor(cfg.TrustedProxies); err != nil {
+		return nil, err
+	}
+	s.routes()
+	return s, nil
+}
+
+// ipExtractor believes X-Forwarded-For only from the configured proxies.
+func ipExtractor(cidrs []string) (echo.IPExtractor, error) {
+	if len(cidrs) == 0 {
+		return echo.ExtractIPDirect(), nil
+	}
+	opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+	for _, c := range cidrs {
+		_, n, err := net.ParseCIDR(strings.TrimSpace(c))
+		if err != nil {
+			return nil, fmt.Errorf("web: trusted proxy %q: %w", c, err)
+		}
+		opts = append(opts, echo.TrustIPRange(n))
+	}
+	return echo.ExtractIPFromXFFHeader(opts...), nil
+}
+
+// ensureEditor creates the account "admin" with a random password when the
+// store has no editor, and logs the password once.
+func (s *Server) ensureEditor(ctx context.Context) error {
+	n, err := s.store.CountUsers(ctx)
+	if err != nil || n > 0 {
+		return err
+	}
+	pw := NewPassword()
+	h, err := HashPassword(pw)
+	if err != nil {
+		return err
+	}
+	if err := s.store.AddUser(ctx, "admin", h); err != nil {
+		if errors.Is(err, datasets.ErrExists) { // another replica won the race
+			return nil
+		}
+		return err
+	}
+	s.log.Warn("created the first editor account; this password is shown only once", "user", "admin", "password", pw)
+	s.store.Audit(ctx, datasets.AuditEntry{Actor: "bilateral", Action: "user_added", Detail: "admin (generated on first start)"})
+	return nil
+}
+
+// build renders a dataset version.
+func (s *Server) build(d *stats.Dataset, v datasets.VersionInfo) (*snapshot, error) {
+	return buildSnapshot(d, v.Number, v.CreatedAt, s.assets, s.pages, s.basePage)
+}
+
+// swap makes a rendered version current in one step.
+func (s *Server) swap(snap *snapshot) {
+	s.cur.Store(snap)
+	s.metrics.version.Store(int64(snap.version))
+}
+
+// publish stores a checked dataset as a new version and serves it. The
+// new pages are rendered before the store commits, so a rendering failure
+// publishes nothing, and readers switch from the old version to the new
+// one in a single pointer swap.
+func (s *Server) publish(ctx context.Context, nv datasets.NewVersion) (datasets.VersionInfo, error) {
+	s.publishMu.Lock()
+	defer s.publishMu.Unlock()
+	cur, err := s.store.CurrentNumber(ctx)
+	if err != nil {
+		return datasets.VersionInfo{}, err
+	}
+	if nv.BaseVersion != 0 && nv.BaseVersion != cur {
+		return datasets.VersionInfo{}, fmt.Errorf("checked against version %d, current is %d: %w", nv.BaseVersion, cur, datasets.ErrStale)
+	}
+	nv.BaseVersion = cur
+	snap, err := s.build(nv.Dataset, datasets.VersionInfo{Number: cur + 1, CreatedAt: time.Now().UTC()})
+	if err != nil {
+		return datasets.VersionInfo{}, err
+	}
+	v, err := s.store.Publish(ctx, nv)
+	if err != nil {
+		return datasets.VersionInfo{}, err
+	}
+	snap.createdAt = v.CreatedAt
+	s.swap(snap)
+	return v, nil
+}
+
+// follow polls the store and serves versions published by other replicas.
+func (s *Server) follow(ctx context.Context) {
+	t := time.NewTicker(s.cfg.PollInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if err := s.Refresh(ctx); err != nil {
+			s.log.Error("following the store", "err", err)
+		}
+	}
+}
+
+// Refresh loads the store's current version if it is not the one served.
+func (s *Server) Refresh(ctx context.Context) error {
+	n, err := s.store.CurrentNumber(ctx)
+	if err != nil {
+		return err
+	}
+	s.publishMu.Lock()
+	defer s.publishMu.Unlock()
+	if snap := s.cur.Load(); snap != nil && snap.version == n {
+		return nil
+	}
+	v, d, err := s.store.Version(ctx, n)
+	if err != nil {
+		return err
+	}
+	snap, err := s.build(d, v)
+	if err != nil {
+		return err
+	}
+	s.swap(snap)
+	s.log.Info("serving a version published elsewhere", "version", n)
+	return nil
+}
+
+func (s *Server) staticFS() fs.FS {
+	if s.cfg.Dev {
+		return os.DirFS("web/static/dist")
+	}
+	sub, _ := fs.Sub(static.FS, "dist")
+	return sub
+}
+
+func (s *Server) templateFS() fs.FS {
+	if s.cfg.Dev {
+		return os.DirFS("templates")
+	}
+	return templates.FS
+}
+
+// snapshot returns what to serve. In dev mode templates and assets are
+// re-read and the current dataset re-rendered on every request.
+func (s *Server) snapshot() (*snapshot, error) {
+	snap := s.cur.Load()
+	if !s.cfg.Dev {
+		return snap, nil
+	}
+	assets, err := LoadAssets(s.staticFS())
+	if err != nil {
+		return nil, err
+	}
+	pages, err := parsePages(s.templateFS())
+	if err != nil {
+		return nil, err
+	}
+	return buildSnapshot(snap.dataset, snap.version, snap.createdAt, assets, pages, s.basePage)
+}
+
+func (s *Server) assetsNow() *Assets {
+	if s.cfg.Dev {
+		if a, err := LoadAssets(s.staticFS()); err == nil {
+			return a
+		}
+	}
+	return s.assets
+}
+
+// Handler returns the HTTP handler, for tests and for embedding.
+func (s *Server) Handler() http.Handler { return s.echo }
+
+// ListenAndServe serves until ctx is cancelled, then shuts down gracefully.
+func (s *Server) ListenAndServe(ctx context.Context) error {
+	srv := &http.Server{
+		Addr:              s.cfg.Addr,
+		Handler:           s.echo,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       5 * time.Minute, // uploads over slow links
+		WriteTimeout:      2 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+	go s.follow(ctx)
+	s.log.Info("serving", "addr", s.cfg.Addr, "version", s.cur.Load().version)
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// routes registers every route in one place.
+func (s *Server) routes() {
+	e := s.echo
+	e.Pre(middleware.RemoveTrailingSlashWithConfig(middleware.TrailingSlashConfig{RedirectCode: http.StatusMovedPermanently}))
+	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{}))
+	e.Use(s.recoverMiddleware)
+	e.Use(s.metrics.middleware)
+	e.Use(securityHeaders)
+
+	e.GET("/", s.handleDashboard)
+	e.GET("/charts/:file", s.handleChart)
+	e.GET("/data/dataset.xlsx", s.handleDatasetXLSX)
+	e.GET("/static/*", s.handleStatic)
+	e.GET("/api/v1/charts", s.handleAPICharts)
+	e.GET("/healthz", s.handleHealthz)
+	e.GET("/readyz", s.handleReadyz)
+	e.GET("/metrics", s.handleMetrics)
+	e.GET("/robots.txt", s.handleRobots)
+
+	// Editors. Order matters: the session is checked first, then the CSRF
+	// token, which for uploads is read from the stream only after the size
+	// limit is in place (readUpload), never by parsing the whole form.
+	e.GET("/admin/login", s.handleLoginForm)
+	e.POST("/admin/login", s.handleLogin)
+	ed := []echo.MiddlewareFunc{s.requireEditor}
+	edPost := []echo.MiddlewareFunc{s.requireEditor, s.requireCSRF}
+	e.POST("/admin/logout", s.handleLogout, edPost...)
+	e.GET("/admin", s.handleAdmin, ed...)
+	e.POST("/admin/uploads", s.handleAdminUpload, edPost...)
+	e.GET("/admin/uploads/:id", s.handlePreview, ed...)
+	e.POST("/admin/uploads/:id/publish", s.handlePublish, edPost...)
+	e.POST("/admin/uploads/:id/discard", s.handleDiscard, edPost...)
+	e.GET("/admin/versions/:version/workbook", s.serveVersionWorkbook, ed...)
+	e.POST("/admin/versions/:version/restore", s.handleAdminRestore, edPost...)
+	e.GET("/admin/diff", s.handleDiff, ed...)
+	e.GET("/admin/audit", s.handleAudit, ed...)
+
+	// Scripts, with a bearer token checked before the body is read.
+	e.GET("/api/v1/datasets", s.handleAPIVersions, s.requireToken)
+	e.POST("/api/v1/datasets", s.handleAPIUpload, s.requireToken)
+	e.GET("/api/v1/datasets/:version/workbook", s.handleAPIWorkbook, s.requireToken)
+	e.POST("/api/v1/datasets/:version/restore", s.handleAPIRestore, s.requireToken)
+}

@@ -1,0 +1,174 @@
+package web
+
+import (
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/csv"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/andybalholm/brotli"
+
+	"github.com/bilateral/bilateral/stats"
+	"github.com/bilateral/bilateral/web/charts"
+)
+
+// snapshot is everything served for one dataset version, rendered once
+// when the version is published and then served from memory. The server
+// swaps the whole snapshot in one atomic step, so a reader never sees
+// parts of two versions.
+type snapshot struct {
+	version   int
+	createdAt time.Time
+	dataset   *stats.Dataset
+	assets    *Assets
+	charts    []*charts.Chart
+	byID      map[string]*charts.Chart
+
+	dashboard  *rendered
+	chartPages map[string]*rendered
+	chartJSON  map[string]*rendered
+	chartCSV   map[string]*rendered
+	chartList  *rendered
+
+	// Workbooks are built on first request: most versions are never
+	// downloaded as Excel.
+	mu   sync.Mutex
+	xlsx map[string][]byte
+}
+
+// rendered is a response body with its precompressed forms and a strong
+// validator.
+type rendered struct {
+	ctype string
+	body  []byte
+	gz    []byte
+	br    []byte
+	etag  string
+}
+
+func newRendered(ctype string, body []byte, version int) *rendered {
+	sum := sha256.Sum256(body)
+	r := &rendered{ctype: ctype, body: body, etag: fmt.Sprintf(`"v%d-%s"`, version, hex.EncodeToString(sum[:8]))}
+	var gz bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression)
+	zw.Write(body)
+	zw.Close()
+	r.gz = gz.Bytes()
+	var br bytes.Buffer
+	bw := brotli.NewWriterLevel(&br, 9)
+	bw.Write(body)
+	bw.Close()
+	r.br = br.Bytes()
+	return r
+}
+
+// buildSnapshot renders every page and download of a dataset version.
+func buildSnapshot(d *stats.Dataset, version int, createdAt time.Time, assets *Assets, pages map[string]*template.Template, base func(*snapshot, string) BasePage) (*snapshot, error) {
+	cs, err := charts.Build(d)
+	if err != nil {
+		return nil, err
+	}
+	snap := &snapshot{
+		version: version, createdAt: createdAt, dataset: d, assets: assets, charts: cs,
+		byID:       map[string]*charts.Chart{},
+		chartPages: map[string]*rendered{}, chartJSON: map[string]*rendered{}, chartCSV: map[string]*rendered{},
+		xlsx: map[string][]byte{},
+	}
+	views := make([]ChartView, len(cs))
+	for i, c := range cs {
+		snap.byID[c.ID] = c
+		views[i] = ChartView{Chart: c, GeoURL: assets.URL("us-states.json"), MapName: charts.MapName}
+	}
+
+	dash := newDashboardPage(base(snap, d.Meta.Title), d, views)
+	html, err := renderPage(pages, pageDashboard, dash)
+	if err != nil {
+		return nil, err
+	}
+	snap.dashboard = newRendered("text/html; charset=utf-8", html, version)
+
+	type link struct {
+		ID    string            `json:"id"`
+		Title string            `json:"title"`
+		Links map[string]string `json:"links"`
+	}
+	var list struct {
+		Version int    `json:"version"`
+		Charts  []link `json:"charts"`
+	}
+	list.Version = version
+	for _, v := range views {
+		c := v.Chart
+		bp := base(snap, c.Title+" · "+d.Meta.Title)
+		bp.Description = c.Summary
+		bp.Scripts = []string{"app.js"}
+		page := &ChartPage{BasePage: bp, Chart: v, Columns: c.Table.Columns, Rows: c.Table.Rows}
+		html, err := renderPage(pages, pageChart, page)
+		if err != nil {
+			return nil, err
+		}
+		snap.chartPages[c.ID] = newRendered("text/html; charset=utf-8", html, version)
+		snap.chartJSON[c.ID] = newRendered("application/json", c.OptionJSON, version)
+		csvBody, err := tableCSV(c.Table)
+		if err != nil {
+			return nil, fmt.Errorf("web: %s.csv: %w", c.ID, err)
+		}
+		snap.chartCSV[c.ID] = newRendered("text/csv; charset=utf-8", csvBody, version)
+		list.Charts = append(list.Charts, link{ID: c.ID, Title: c.Title, Links: map[string]string{
+			"page": "/charts/" + c.ID, "json": "/charts/" + c.ID + ".json",
+			"csv": "/charts/" + c.ID + ".csv", "xlsx": "/charts/" + c.ID + ".xlsx",
+		}})
+	}
+	body, err := json.Marshal(list)
+	if err != nil {
+		return nil, err
+	}
+	snap.chartList = newRendered("application/json", body, version)
+	return snap, nil
+}
+
+// tableCSV writes a chart's table as CSV: values exactly as stored, unit
+// and source in their own columns. Text cells that a spreadsheet would
+// read as a formula are prefixed with an apostrophe so they stay text.
+func tableCSV(t charts.Table) ([]byte, error) {
+	var buf bytes.Buffer
+	buf.WriteString("\ufeff") // lets Excel detect UTF-8 (Hangul, accents)
+	w := csv.NewWriter(&buf)
+	w.UseCRLF = true
+	if err := w.Write(t.Columns); err != nil {
+		return nil, err
+	}
+	rec := make([]string, len(t.Columns))
+	for _, row := range t.Rows {
+		for i, c := range row {
+			if c.Number {
+				rec[i] = c.Text
+			} else {
+				rec[i] = inertCSV(c.Text)
+			}
+		}
+		if err := w.Write(rec); err != nil {
+			return nil, err
+		}
+	}
+	w.Flush()
+	return buf.Bytes(), w.Error()
+}
+
+// inertCSV neutralises spreadsheet formula injection in a text cell.
+func inertCSV(s string) string {
+	if s == "" {
+		return s
+	}
+	if strings.ContainsRune("=+-@\t\r|", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}

@@ -1,0 +1,127 @@
+package web
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/bilateral/bilateral/datasets/xlsx"
+	"github.com/bilateral/bilateral/stats"
+)
+
+// received is a workbook read from a multipart request.
+type received struct {
+	data     []byte
+	filename string
+	comment  string
+	csrf     string
+}
+
+// errTooLarge marks an upload over the size limit.
+var errTooLarge = errors.New("upload too large")
+
+// readUpload streams a multipart body part by part. The size limit is
+// applied before anything is read: a request that declares a larger body
+// is refused at once, and a body that turns out larger is cut off at the
+// limit. When checkCSRF is set, the token must arrive (in a header or in a
+// "csrf" part before the file) before the file is read.
+func (s *Server) readUpload(c echo.Context, checkCSRF func(string) bool) (*received, error) {
+	limit := s.cfg.MaxUpload
+	req := c.Request()
+	if req.ContentLength > limit+64<<10 {
+		return nil, s.tooLarge()
+	}
+	ct, params, err := mime.ParseMediaType(req.Header.Get("Content-Type"))
+	if err != nil || ct != "multipart/form-data" || params["boundary"] == "" {
+		return nil, echo.NewHTTPError(http.StatusBadRequest, "Send the workbook as multipart/form-data, in a field named \"file\".")
+	}
+	req.Body = http.MaxBytesReader(c.Response(), req.Body, limit+64<<10)
+	mr, err := req.MultipartReader()
+	if err != nil {
+		return nil, echo.NewHTTPError(http.StatusBadRequest, "The upload could not be read as a form.")
+	}
+	r := &received{csrf: req.Header.Get(csrfHeader)}
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			var mbe *http.MaxBytesError
+			if errors.As(err, &mbe) {
+				return nil, s.tooLarge()
+			}
+			return nil, echo.NewHTTPError(http.StatusBadRequest, "The upload was cut short or is not a valid form. Try again.")
+		}
+		switch part.FormName() {
+		case csrfField:
+			b, _ := io.ReadAll(io.LimitReader(part, 256))
+			r.csrf = string(b)
+		case "comment":
+			b, _ := io.ReadAll(io.LimitReader(part, 4<<10))
+			r.comment = strings.TrimSpace(string(b))
+		case "file":
+			if checkCSRF != nil && !checkCSRF(r.csrf) {
+				return nil, echo.NewHTTPError(http.StatusForbidden, "The form had expired. Reload the page and try again.")
+			}
+			r.filename = part.FileName()
+			var buf bytes.Buffer
+			n, err := io.Copy(&buf, io.LimitReader(part, limit+1))
+			if err != nil {
+				var mbe *http.MaxBytesError
+				if errors.As(err, &mbe) {
+					return nil, s.tooLarge()
+				}
+				return nil, echo.NewHTTPError(http.StatusBadRequest, "The upload was cut short. Try again.")
+			}
+			if n > limit {
+				return nil, s.tooLarge()
+			}
+			r.data = buf.Bytes()
+		}
+		part.Close()
+	}
+	if checkCSRF != nil && !checkCSRF(r.csrf) {
+		return nil, echo.NewHTTPError(http.StatusForbidden, "The form had expired. Reload the page and try again.")
+	}
+	if r.data == nil {
+		return nil, echo.NewHTTPError(http.StatusBadRequest, "No file was sent: choose a workbook (.xlsx) to upload.")
+	}
+	if len(r.data) == 0 {
+		return nil, echo.NewHTTPError(http.StatusUnprocessableEntity, "The file is empty.")
+	}
+	return r, nil
+}
+
+func (s *Server) tooLarge() error {
+	return echo.NewHTTPError(http.StatusRequestEntityTooLarge,
+		fmt.Sprintf("The file is larger than the %d MiB limit. A dataset workbook is normally well under 1 MiB: check that you chose the right file.", s.cfg.MaxUpload>>20)).
+		SetInternal(errTooLarge)
+}
+
+// checked is the result of validating an uploaded workbook.
+type checked struct {
+	dataset  *stats.Dataset
+	issues   []xlsx.Issue // problems; none means valid
+	warnings []xlsx.Issue
+}
+
+// check validates a workbook with the same code `bilateral validate` uses.
+// Only an internal failure returns an error; a bad workbook returns issues.
+func check(data []byte) (*checked, error) {
+	res, err := xlsx.Decode(data, xlsx.DefaultLimits())
+	var verr *xlsx.Error
+	if errors.As(err, &verr) {
+		return &checked{issues: verr.Issues}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &checked{dataset: res.Dataset, warnings: res.Warnings}, nil
+}
