@@ -166,7 +166,7 @@ func (s *Server) handleStatic(c echo.Context) error {
 // writeEncoded sends the best representation the client accepts.
 func writeEncoded(c echo.Context, ctype string, raw, gz, br []byte) error {
 	h := c.Response().Header()
-	if gz != nil || br != nil {
+	if (gz != nil || br != nil) && h.Get("Vary") == "" {
 		h.Add("Vary", "Accept-Encoding")
 	}
 	ae := c.Request().Header.Get("Accept-Encoding")

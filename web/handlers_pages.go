@@ -19,7 +19,16 @@ func serveRendered(c echo.Context, r *rendered, cacheControl string) error {
 	if inm := c.Request().Header.Get("If-None-Match"); inm != "" && etagMatch(inm, r.etag) {
 		return c.NoContent(http.StatusNotModified)
 	}
-	return writeEncoded(c, r.ctype, r.body, r.gz, r.br)
+	ae := c.Request().Header.Get("Accept-Encoding")
+	var gz, br []byte
+	switch {
+	case acceptsEncoding(ae, "br"):
+		br = r.brotli()
+	case acceptsEncoding(ae, "gzip"):
+		gz = r.gzipped()
+	}
+	c.Response().Header().Add("Vary", "Accept-Encoding")
+	return writeEncoded(c, r.ctype, r.body, gz, br)
 }
 
 // etagMatch reports whether an If-None-Match header lists etag.

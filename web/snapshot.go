@@ -43,30 +43,43 @@ type snapshot struct {
 	xlsx map[string][]byte
 }
 
-// rendered is a response body with its precompressed forms and a strong
-// validator.
+// rendered is a response body with a strong validator. Its compressed
+// forms are made on first request, once: publishing stays fast, and a
+// version nobody asks for in brotli never pays for brotli.
 type rendered struct {
 	ctype string
 	body  []byte
-	gz    []byte
-	br    []byte
 	etag  string
+
+	gzOnce, brOnce sync.Once
+	gz, br         []byte
 }
 
 func newRendered(ctype string, body []byte, version int) *rendered {
 	sum := sha256.Sum256(body)
-	r := &rendered{ctype: ctype, body: body, etag: fmt.Sprintf(`"v%d-%s"`, version, hex.EncodeToString(sum[:8]))}
-	var gz bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression)
-	zw.Write(body)
-	zw.Close()
-	r.gz = gz.Bytes()
-	var br bytes.Buffer
-	bw := brotli.NewWriterLevel(&br, 9)
-	bw.Write(body)
-	bw.Close()
-	r.br = br.Bytes()
-	return r
+	return &rendered{ctype: ctype, body: body, etag: fmt.Sprintf(`"v%d-%s"`, version, hex.EncodeToString(sum[:8]))}
+}
+
+func (r *rendered) gzipped() []byte {
+	r.gzOnce.Do(func() {
+		var b bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&b, gzip.BestCompression)
+		zw.Write(r.body)
+		zw.Close()
+		r.gz = b.Bytes()
+	})
+	return r.gz
+}
+
+func (r *rendered) brotli() []byte {
+	r.brOnce.Do(func() {
+		var b bytes.Buffer
+		bw := brotli.NewWriterLevel(&b, 9)
+		bw.Write(r.body)
+		bw.Close()
+		r.br = b.Bytes()
+	})
+	return r.br
 }
 
 // buildSnapshot renders every page and download of a dataset version.
