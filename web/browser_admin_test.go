@@ -1,0 +1,114 @@
+package web
+
+import (
+	"context"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+
+	"github.com/bilateral/bilateral/datasets"
+	"github.com/bilateral/bilateral/internal/chromium"
+)
+
+// TestBrowserEditorPublishes drives the editors' pages in Chromium: sign
+// in, upload a changed workbook over a slow link (the progress bar moves),
+// read the preview, publish, and find the new figure on the dashboard.
+func TestBrowserEditorPublishes(t *testing.T) {
+	ctx := chromium.New(t)
+	s, store := newTestServerStore(t, nil)
+	h, _ := HashPassword(testPassword)
+	store.AddUser(context.Background(), "ana", h)
+	srv := httptest.NewServer(s.Handler())
+	defer srv.Close()
+
+	d := datasets.MustDefault()
+	for i, o := range d.Observations {
+		if o.Series == "us_goods_exports" && o.Year == 2019 {
+			d.Observations[i].Value = 57.5
+		}
+	}
+	file := filepath.Join(t.TempDir(), "changed.xlsx")
+	if err := os.WriteFile(file, workbook(t, d), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	tctx, cancel := context.WithTimeout(ctx, 90*time.Second)
+	defer cancel()
+	err := chromedp.Do(tctx,
+		chromedp.Navigate(srv.URL+"/admin"),
+		chromedp.WaitVisible(chromedp.CSS("#name")),
+		chromedp.SendKeys(chromedp.CSS("#name"), "ana"),
+		chromedp.SendKeys(chromedp.CSS("#password"), testPassword),
+		chromedp.Click(chromedp.CSS("form button[type=submit]")),
+		chromedp.WaitVisible(chromedp.CSS("input#file")),
+		chromedp.SetUploadFiles(chromedp.CSS("input#file"), []string{file}),
+		// About 40 KiB/s up: the workbook takes a second or two, long
+		// enough to watch the progress bar.
+		throttleUpload(40*1024),
+	)
+	if err != nil {
+		t.Fatalf("signing in and choosing the file: %v", err)
+	}
+	if err := chromedp.Do(tctx, chromedp.Click(chromedp.CSS("form[data-upload-form] button[type=submit]"))); err != nil {
+		t.Fatal(err)
+	}
+	progress, err := chromedp.Run(tctx, chromedp.Poll[float64](
+		`(() => { const p = document.querySelector('#upload-bar'); return p && !p.closest('[hidden]') && p.value > 0 && p.value < 100 ? p.value : null })()`,
+		chromedp.WithPollingTimeout(20*time.Second)))
+	if err != nil {
+		t.Errorf("the progress bar never showed partial progress: %v", err)
+	} else {
+		t.Logf("progress bar seen at %.0f%%", progress)
+	}
+	if err := chromedp.Do(tctx,
+		throttleUpload(-1),
+		chromedp.WaitVisible(chromedp.CSS("table.changes")),
+	); err != nil {
+		loc, _ := chromedp.Run(tctx, chromedp.Location())
+		t.Fatalf("no preview after the upload (at %s): %v", loc, err)
+	}
+	changes, _ := chromedp.Run(tctx, chromedp.Text(chromedp.CSS("table.changes tbody")))
+	if !strings.Contains(changes, "us_goods_exports 2019") || !strings.Contains(changes, "56.9") || !strings.Contains(changes, "57.5") {
+		t.Errorf("preview = %q, want us_goods_exports 2019 56.9 → 57.5", changes)
+	}
+	if err := chromedp.Do(tctx,
+		chromedp.SendKeys(chromedp.CSS("#comment"), "2019 exports revised"),
+		chromedp.Click(chromedp.CSS(`form[action$="/publish"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(".notice--ok")),
+	); err != nil {
+		t.Fatalf("publishing: %v", err)
+	}
+	flash, _ := chromedp.Run(tctx, chromedp.Text(chromedp.CSS(".notice--ok")))
+	if !strings.Contains(flash, "Version 2") {
+		t.Errorf("after publishing the page says %q", flash)
+	}
+	if err := chromedp.Do(tctx, chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(chromedp.CSS("#trade"))); err != nil {
+		t.Fatal(err)
+	}
+	trade, _ := chromedp.Run(tctx, chromedp.Text(chromedp.CSS("#trade .story-text")))
+	if !strings.Contains(trade, "$57.5 billion") {
+		t.Errorf("the dashboard's trade text does not show the new figure: %q", trade)
+	}
+}
+
+// throttleUpload limits the tab's upload speed in bytes per second (-1:
+// no limit). Network.enable comes first: conditions apply to tracked
+// requests only.
+func throttleUpload(bytesPerSec float64) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		if _, err := cdp.Call(ctx, t, network.Enable, network.EnableParams{}); err != nil {
+			return err
+		}
+		_, err := cdp.Call(ctx, t, network.EmulateNetworkConditionsByRule, network.EmulateNetworkConditionsByRuleParams{
+			MatchedNetworkConditions: []*network.Conditions{{DownloadThroughput: -1, UploadThroughput: bytesPerSec}},
+		})
+		return err
+	})
+}
