@@ -21,6 +21,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/bilateral/bilateral/datasets"
+	"github.com/bilateral/bilateral/datasets/xlsx"
 	"github.com/bilateral/bilateral/stats"
 	"github.com/bilateral/bilateral/templates"
 	"github.com/bilateral/bilateral/web/static"
@@ -96,6 +97,9 @@ func NewServer(cfg Config) (*Server, error) {
 	}
 	if s.pages, err = parsePages(s.templateFS()); err != nil {
 		return nil, err
+	}
+	if n := xlsx.SweepTemp(time.Hour); n > 0 {
+		s.log.Info("removed temporary directories left by interrupted imports", "count", n)
 	}
 	ctx := context.Background()
 	v, d, err := datasets.Bootstrap(ctx, s.store)

@@ -47,6 +47,7 @@ func (s *Server) readUpload(c echo.Context, checkCSRF func(string) bool) (*recei
 		return nil, echo.NewHTTPError(http.StatusBadRequest, "The upload could not be read as a form.")
 	}
 	r := &received{csrf: req.Header.Get(csrfHeader)}
+	gotFile := false
 	for {
 		part, err := mr.NextPart()
 		if err == io.EOF {
@@ -71,6 +72,7 @@ func (s *Server) readUpload(c echo.Context, checkCSRF func(string) bool) (*recei
 				return nil, echo.NewHTTPError(http.StatusForbidden, "The form had expired. Reload the page and try again.")
 			}
 			r.filename = part.FileName()
+			gotFile = true
 			var buf bytes.Buffer
 			n, err := io.Copy(&buf, io.LimitReader(part, limit+1))
 			if err != nil {
@@ -83,18 +85,15 @@ func (s *Server) readUpload(c echo.Context, checkCSRF func(string) bool) (*recei
 			if n > limit {
 				return nil, s.tooLarge()
 			}
-			r.data = buf.Bytes()
+			r.data = append([]byte{}, buf.Bytes()...)
 		}
 		part.Close()
 	}
 	if checkCSRF != nil && !checkCSRF(r.csrf) {
 		return nil, echo.NewHTTPError(http.StatusForbidden, "The form had expired. Reload the page and try again.")
 	}
-	if r.data == nil {
+	if !gotFile {
 		return nil, echo.NewHTTPError(http.StatusBadRequest, "No file was sent: choose a workbook (.xlsx) to upload.")
-	}
-	if len(r.data) == 0 {
-		return nil, echo.NewHTTPError(http.StatusUnprocessableEntity, "The file is empty.")
 	}
 	return r, nil
 }

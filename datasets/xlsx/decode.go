@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"math"
+	"os"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"time"
@@ -39,16 +41,25 @@ const maxWarnings = 100
 // the warnings (a renamed sheet shows up as a missing sheet and an ignored
 // one, and the analyst needs both to see why).
 //
-// Decode never panics; it is safe to call concurrently.
+// Decode never panics: a crash while reading the file is reported as an
+// issue, since it can only come from the file. It returns an error that is
+// not an *Error only when the server cannot work, such as when no
+// temporary directory can be made. It is safe to call concurrently.
 func Decode(data []byte, lim Limits) (res *Result, err error) {
 	d := &decoder{lim: lim.withDefaults(), reported: map[string]bool{}, metaRow: map[string]int{}}
 	defer func() {
 		if r := recover(); r != nil {
 			res = nil
-			err = &Error{Issues: []Issue{{Message: fmt.Sprintf("the file could not be read: %v; save it again from Excel or LibreOffice and upload the saved copy, and tell us if this keeps happening", r)}}}
+			err = &Error{
+				Issues: []Issue{{Message: "the file could not be read: it may be damaged, or made by a program whose workbooks cannot be read here; " + msgSaveAgain}},
+				cause:  fmt.Errorf("xlsx: decode panicked: %v\n%s", r, debug.Stack()),
+			}
 		}
 	}()
-	ds := d.decode(data)
+	ds, err := d.decode(data)
+	if err != nil {
+		return nil, err
+	}
 	res = &Result{Warnings: d.warnings}
 	if len(d.issues) > 0 {
 		return res, &Error{Issues: d.sortedIssues()}
@@ -56,6 +67,11 @@ func Decode(data []byte, lim Limits) (res *Result, err error) {
 	res.Dataset = ds
 	return res, nil
 }
+
+// afterOpen, when set by a test, is called once excelize has opened the
+// workbook, with the import's temporary directory: tests use it to see
+// that large parts were spilled there, and to crash the parse on purpose.
+var afterOpen func(tmpDir string)
 
 // decoder holds the state of one Decode call.
 type decoder struct {
@@ -170,26 +186,43 @@ func (d *decoder) sortedIssues() []Issue {
 	return out
 }
 
-// decode does the work of Decode.
-func (d *decoder) decode(data []byte) *stats.Dataset {
+// decode does the work of Decode. Problems with the file become issues;
+// the error is for the server's own failures.
+func (d *decoder) decode(data []byte) (*stats.Dataset, error) {
 	p, iss := openPackage(data, d.lim)
 	if iss != nil {
-		d.fail(nil, 0, 0, "", "%s", iss.Message)
-		return nil
+		d.issues = append(d.issues, located{Issue: *iss, order: -1})
+		return nil, nil
 	}
+	// Every import gets its own temporary directory, removed afterwards
+	// whatever happens, a panic included: excelize spills large parts to
+	// temporary files, and leaves them behind when opening fails.
+	tmpDir, err := os.MkdirTemp("", tempPrefix)
+	if err != nil {
+		return nil, fmt.Errorf("xlsx: temporary directory: %w", err)
+	}
+	defer os.RemoveAll(tmpDir)
 	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{
 		UnzipSizeLimit:    d.lim.UnzipSizeLimit,
 		UnzipXMLSizeLimit: d.lim.UnzipXMLSizeLimit,
+		TmpDir:            tmpDir,
 	})
-	if err != nil {
-		d.fail(nil, 0, 0, "", "the file could not be read as a workbook (%v): open it in Excel or LibreOffice, save it again as .xlsx, and upload the saved copy", err)
-		return nil
+	if f != nil {
+		// excelize returns the file along with some errors; closing it
+		// removes what it spilled before Decode removes the directory.
+		defer f.Close()
 	}
-	defer f.Close()
+	if err != nil {
+		d.fail(nil, 0, 0, "", "the file could not be read as a workbook (%v): %s", err, msgSaveAgain)
+		return nil, nil
+	}
+	if afterOpen != nil {
+		afterOpen(tmpDir)
+	}
 	props, err := f.GetWorkbookProps()
 	if err != nil {
 		d.fail(nil, 0, 0, "", "the workbook's settings could not be read (%v): open it in Excel or LibreOffice, save it again as .xlsx, and upload the saved copy", err)
-		return nil
+		return nil, nil
 	}
 	d.date1904 = props.Date1904 != nil && *props.Date1904
 
@@ -262,7 +295,7 @@ func (d *decoder) decode(data []byte) *stats.Dataset {
 	for _, prob := range ds.Validate() {
 		d.addProblem(prob)
 	}
-	return ds
+	return ds, nil
 }
 
 // matchSheets pairs the workbook's sheets with the format's, tolerating

@@ -600,7 +600,7 @@ func TestDecodeIssues(t *testing.T) {
 		{
 			name: "not a workbook",
 			data: func(t *testing.T) []byte { return []byte("Series,Year,Value\n") },
-			want: []want{{"", "", "not an Excel workbook"}},
+			want: []want{{"", "", "CSV or text file"}},
 		},
 		{
 			name: "too large unpacked",

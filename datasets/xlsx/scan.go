@@ -24,8 +24,10 @@ import (
 
 // pkg is the zip package of an uploaded workbook.
 type pkg struct {
-	files map[string]*zip.File // by normalised part name
-	parts map[string]string    // sheet name (exact) -> normalised part name
+	files    map[string]*zip.File // by normalised part name
+	order    []string             // normalised part names in zip order
+	parts    map[string]string    // sheet name (exact) -> normalised part name
+	workbook string               // normalised name of the workbook part
 }
 
 // partName normalises a part name from the zip directory or a relationship
@@ -33,64 +35,6 @@ type pkg struct {
 // case-insensitive).
 func partName(name string) string {
 	return strings.ToLower(strings.TrimPrefix(strings.ReplaceAll(name, `\`, "/"), "/"))
-}
-
-// oleMagic starts every OLE compound file: an encrypted .xlsx or an old .xls.
-var oleMagic = []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}
-
-// openPackage checks the zip package against the limits and maps sheet
-// names to their worksheet parts. It returns an issue, not an error, when the
-// file is not a workbook it can read: that is the analyst's to fix.
-func openPackage(data []byte, lim Limits) (*pkg, *Issue) {
-	if int64(len(data)) > lim.UnzipSizeLimit {
-		return nil, &Issue{Message: fmt.Sprintf("the file is larger than %s: remove what the dataset does not need, or split it", mb(lim.UnzipSizeLimit))}
-	}
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
-	if err != nil {
-		if bytes.HasPrefix(data, oleMagic) {
-			return nil, &Issue{Message: "the file is protected with a password or is an old-style .xls workbook: remove the password, or save it as an Excel Workbook (.xlsx), and upload it again"}
-		}
-		return nil, &Issue{Message: "the file is not an Excel workbook (.xlsx): in Excel or LibreOffice choose Save As, pick Excel Workbook (.xlsx), and upload that file"}
-	}
-	p := &pkg{files: make(map[string]*zip.File, len(zr.File)), parts: map[string]string{}}
-	var total uint64
-	for _, f := range zr.File {
-		// Go's zip reader refuses to inflate a part beyond its declared
-		// size, so summing declared sizes bounds the real work.
-		total += f.UncompressedSize64
-		if total > uint64(lim.UnzipSizeLimit) {
-			return nil, &Issue{Message: fmt.Sprintf("the workbook is larger than %s once unpacked: remove what the dataset does not need, or split it", mb(lim.UnzipSizeLimit))}
-		}
-		p.files[partName(f.Name)] = f
-	}
-	wbPath := "xl/workbook.xml"
-	if rels, err := p.rels("_rels/.rels", ""); err == nil {
-		for _, r := range rels {
-			if strings.HasSuffix(r.typ, "/officeDocument") {
-				wbPath = r.target
-				break
-			}
-		}
-	}
-	sheets, err := p.sheetList(wbPath, lim)
-	if err != nil {
-		return nil, &Issue{Message: "the workbook's list of sheets could not be read, so the file may be damaged: open it in Excel or LibreOffice, save it again as .xlsx, and upload the saved copy"}
-	}
-	dir := path.Dir(wbPath)
-	rels, err := p.rels(path.Join(dir, "_rels", path.Base(wbPath)+".rels"), dir)
-	if err != nil {
-		return nil, &Issue{Message: "the workbook's table of contents could not be read, so the file may be damaged: open it in Excel or LibreOffice, save it again as .xlsx, and upload the saved copy"}
-	}
-	targets := map[string]string{}
-	for _, r := range rels {
-		targets[r.id] = r.target
-	}
-	for _, s := range sheets {
-		if t, ok := targets[s.rid]; ok {
-			p.parts[s.name] = t
-		}
-	}
-	return p, nil
 }
 
 // mb formats a byte limit for a message.
@@ -183,15 +127,16 @@ type sheetRef struct {
 }
 
 // sheetList reads the sheet names and relationship ids from the workbook
-// part.
-func (p *pkg) sheetList(name string, lim Limits) ([]sheetRef, error) {
+// part. Every sheet has a part of its own, so a list longer than the
+// package has parts is refused rather than held in memory.
+func (p *pkg) sheetList(name string) ([]sheetRef, error) {
 	rc, err := p.open(name)
 	if err != nil {
 		return nil, err
 	}
 	defer rc.Close()
 	var out []sheetRef
-	d := newXMLDecoder(io.LimitReader(rc, lim.UnzipXMLSizeLimit))
+	d := newXMLDecoder(rc)
 	for {
 		tok, err := d.Token()
 		if errors.Is(err, io.EOF) {
@@ -199,6 +144,9 @@ func (p *pkg) sheetList(name string, lim Limits) ([]sheetRef, error) {
 		}
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		if len(out) > len(p.files) {
+			return nil, fmt.Errorf("%s: more sheets than parts", name)
 		}
 		se, ok := tok.(xml.StartElement)
 		if !ok || se.Name.Local != "sheet" {

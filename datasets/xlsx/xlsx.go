@@ -4,10 +4,15 @@
 // excelize: everything the rest of the program knows about spreadsheets is
 // Decode, Encode and the located Issues that Decode reports.
 //
-// Uploaded workbooks are untrusted. Decode reads them with explicit size
-// limits, streams every sheet row by row, never panics outward, and reports
-// every problem it finds with the sheet and cell to fix, in words an analyst
-// understands.
+// Uploaded workbooks are untrusted. Decode tells what a file is from its
+// content, never its name; checks the zip package before excelize opens it
+// (sizes declared and real, compression ratio, entry names and count, XML
+// document type declarations, macros, encryption); gives excelize a
+// temporary directory of its own for each upload; streams every sheet row
+// by row within explicit limits, checking that it was read completely;
+// never panics outward; and reports every problem it finds with the sheet
+// and cell to fix, in words an analyst understands. The package xlsxtest
+// holds a corpus of hostile files for the tests of every layer.
 package xlsx
 
 import (
@@ -31,6 +36,16 @@ type Limits struct {
 	// in memory; larger parts are spilled by excelize to temporary files.
 	// It must not exceed UnzipSizeLimit.
 	UnzipXMLSizeLimit int64
+	// MaxEntries is the largest number of entries (parts and folders) the
+	// zip package may hold. A workbook has a few dozen; the cap is checked
+	// before the zip directory is parsed, since parsing costs memory for
+	// every entry.
+	MaxEntries int
+	// MaxSharedStrings is the largest number of distinct texts the
+	// workbook's shared-string table may hold. excelize keeps the whole
+	// table in memory at a few hundred bytes per text, so the table's size
+	// on disk says little about the memory it takes.
+	MaxSharedStrings int
 }
 
 // DefaultLimits returns the limits used for uploads: room for far more rows
@@ -42,6 +57,11 @@ func DefaultLimits() Limits {
 		MaxCols:           64,
 		UnzipSizeLimit:    256 << 20,
 		UnzipXMLSizeLimit: 64 << 20,
+		MaxEntries:        10000,
+		// 2.5 texts per row of the largest sheet allowed: more than a
+		// sheet with a unique note on every row needs, and about 125 MB
+		// of excelize's memory at most.
+		MaxSharedStrings: 500000,
 	}
 }
 
@@ -60,6 +80,12 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.UnzipXMLSizeLimit <= 0 {
 		l.UnzipXMLSizeLimit = d.UnzipXMLSizeLimit
+	}
+	if l.MaxEntries <= 0 {
+		l.MaxEntries = d.MaxEntries
+	}
+	if l.MaxSharedStrings <= 0 {
+		l.MaxSharedStrings = d.MaxSharedStrings
 	}
 	// excelize refuses to open anything when the XML limit exceeds the
 	// total; clamping keeps a caller's typo from rejecting every upload.
@@ -106,6 +132,16 @@ func (i Issue) String() string {
 // analyst can fix them all before uploading again.
 type Error struct {
 	Issues []Issue
+	// cause is the internal failure behind a crash that Decode turned into
+	// an issue, for the server's log; the analyst sees only the issue.
+	cause error
+}
+
+// Unwrap returns the internal failure (a recovered panic) when Decode
+// crashed on the file and reported it as an issue, and nil otherwise. The
+// web layer may log it; it is not for the analyst's eyes.
+func (e *Error) Unwrap() error {
+	return e.cause
 }
 
 // Error summarises the issues on one line; callers that show them to a
