@@ -286,6 +286,9 @@ type ChartPage struct {
 	Chart   ChartView
 	Columns []string
 	Rows    [][]charts.Cell
+	// NumCols marks the columns whose cells are numbers, so their headers
+	// align with them.
+	NumCols []bool
 }
 
 // ErrorPage is the data of an error page.

@@ -122,7 +122,14 @@ func buildSnapshot(d *stats.Dataset, version int, createdAt time.Time, assets *A
 		bp := base(snap, c.Title+" · "+d.Meta.Title)
 		bp.Description = c.Summary
 		bp.Scripts = []string{"app.js"}
-		page := &ChartPage{BasePage: bp, Chart: v, Columns: c.Table.Columns, Rows: c.Table.Rows}
+		page := &ChartPage{BasePage: bp, Chart: v, Columns: c.Table.Columns, Rows: c.Table.Rows, NumCols: make([]bool, len(c.Table.Columns))}
+		for _, row := range c.Table.Rows {
+			for i, cell := range row {
+				if cell.Number {
+					page.NumCols[i] = true
+				}
+			}
+		}
 		html, err := renderPage(pages, pageChart, page)
 		if err != nil {
 			return nil, err
