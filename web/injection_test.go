@@ -121,3 +121,30 @@ func TestInjectionIsInert(t *testing.T) {
 		t.Errorf("CSV lost the formula-like company name instead of quoting it")
 	}
 }
+
+// TestInjectionInertOnEditorPages: workbook text shown in the preview of
+// changes and in error messages stays text.
+func TestInjectionInertOnEditorPages(t *testing.T) {
+	s, store := newTestServerStore(t, nil)
+	e := newEditor(t, s, store)
+	e.login(testPassword)
+	d := datasets.MustDefault()
+	d.Observations[0].Note = payload
+	resp, _ := e.upload(workbook(t, d), true)
+	_, body := e.get(resp.Header.Get("Location"))
+	if bytes.Contains(body, []byte(payload)) || doc(t, body).Find("img").Length() > 0 {
+		t.Errorf("preview page shows workbook text unescaped")
+	}
+	if !strings.Contains(doc(t, body).Find("table.changes").Text(), payload) {
+		t.Errorf("preview page lost the text of the change")
+	}
+	bad := datasets.MustDefault()
+	bad.Observations[0].Source = payload
+	_, body = e.upload(workbook(t, bad), true)
+	if bytes.Contains(body, []byte(payload)) || doc(t, body).Find("img").Length() > 0 {
+		t.Errorf("error list shows workbook text unescaped")
+	}
+	if !strings.Contains(doc(t, body).Find(".error-list").Text(), payload) {
+		t.Errorf("error list does not quote the offending value")
+	}
+}
