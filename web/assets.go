@@ -56,7 +56,7 @@ func LoadAssets(fsys fs.FS) (*Assets, error) {
 	if err := json.Unmarshal(raw, &a.manifest); err != nil {
 		return nil, fmt.Errorf("web: manifest.json: %w", err)
 	}
-	for _, need := range []string{"app.js", "app.css", "us-states.json"} {
+	for _, need := range []string{"app.js", "charts.js", "admin.js", "app.css", "us-states.json", "echarts-ssr.js", "font-regular", "font-bold"} {
 		if a.manifest[need] == "" {
 			return nil, fmt.Errorf("web: manifest.json lacks %q (run `make assets`)", need)
 		}

@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/bilateral/bilateral/datasets/xlsx"
+	"github.com/bilateral/bilateral/web/render"
 )
 
 // serveRendered sends a pre-rendered body, answering 304 when the client
@@ -83,6 +84,9 @@ func (s *Server) handleChart(c echo.Context) error {
 	case "csv":
 		attachment(c, snap, id+".csv")
 		return serveRendered(c, snap.chartCSV[id], revalidate)
+	case "svg", "png", "pdf":
+		f, _ := render.ParseFormat(ext)
+		return s.handleChartImage(c, snap, ch, f)
 	case "xlsx":
 		b, err := snap.chartWorkbook(id)
 		if err != nil {
@@ -92,7 +96,7 @@ func (s *Server) handleChart(c echo.Context) error {
 		c.Response().Header().Set("Cache-Control", revalidate)
 		return c.Blob(http.StatusOK, xlsxType, b)
 	}
-	return echo.NewHTTPError(http.StatusNotFound, "Charts are available as a page, .json, .csv and .xlsx.")
+	return echo.NewHTTPError(http.StatusNotFound, "Charts are available as a page, .json, .csv, .xlsx, .svg, .png and .pdf.")
 }
 
 const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -83,6 +83,7 @@ func (s *Server) handleMetrics(c echo.Context) error {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	fmt.Fprintf(&b, "# HELP go_memstats_heap_alloc_bytes Heap bytes allocated and in use.\n# TYPE go_memstats_heap_alloc_bytes gauge\ngo_memstats_heap_alloc_bytes %d\n", ms.HeapAlloc)
+	fmt.Fprintf(&b, "# HELP bilateral_image_renders_total Chart images drawn (cache misses).\n# TYPE bilateral_image_renders_total counter\nbilateral_image_renders_total %d\n", s.images.renders.Load())
 	fmt.Fprintf(&b, "# HELP go_goroutines Number of goroutines.\n# TYPE go_goroutines gauge\ngo_goroutines %d\n", runtime.NumGoroutine())
 
 	m.mu.Lock()

@@ -88,6 +88,17 @@ type BasePage struct {
 	assets  *Assets
 }
 
+// ChartsScript is the URL of the interactive charts' bundle when the page
+// has charts, for the loader in app.js.
+func (b *BasePage) ChartsScript() string {
+	for _, s := range b.Scripts {
+		if s == "app.js" {
+			return b.assets.URL("charts.js")
+		}
+	}
+	return ""
+}
+
 // Asset returns the hashed URL of a front-end file.
 func (b *BasePage) Asset(name string) string { return b.assets.URL(name) }
 
@@ -115,6 +126,47 @@ type ChartView struct {
 	*charts.Chart
 	GeoURL  string
 	MapName string
+	Version int
+	// Page is true on the chart's own page, where the box is wider.
+	Page bool
+}
+
+// Sizes of the server-rendered images that stand in for the interactive
+// charts, in CSS pixels: the box of a dashboard chart, of a chart page, and
+// of a phone. Box heights are fixed in the CSS, so nothing shifts when the
+// interactive chart replaces the image.
+const (
+	imageWide      = 680
+	imagePageWide  = 1150
+	imageNarrow    = 360
+	imageHeight    = 360
+	imageTallWidth = 440
+)
+
+// ImageWidth is the width of an image variant ("wide" or "narrow").
+func (v ChartView) ImageWidth(variant string) int {
+	switch {
+	case variant == "narrow":
+		return imageNarrow
+	case v.Page:
+		return imagePageWide
+	}
+	return imageWide
+}
+
+// ImageHeight is the height of the chart's box.
+func (v ChartView) ImageHeight() int {
+	if v.Tall {
+		return imageTallWidth
+	}
+	return imageHeight
+}
+
+// ImageURL is the address of the chart's image without caption (the page
+// shows title and sources around it) for a theme and width variant. The
+// version in the URL makes it immutable, so browsers cache it for good.
+func (v ChartView) ImageURL(theme, variant string) string {
+	return fmt.Sprintf("/charts/%s.svg?plain=1&theme=%s&width=%d&height=%d&v=%d", v.ID, theme, v.ImageWidth(variant), v.ImageHeight(), v.Version)
 }
 
 // maxCaptionSources is how many sources a chart caption names before

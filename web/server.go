@@ -68,6 +68,7 @@ type Server struct {
 	metrics *metrics
 	started time.Time
 	logins  *loginLimiter
+	images  images
 
 	// publishMu serialises publishing in this process; the store's
 	// transaction serialises it across replicas.
@@ -88,6 +89,7 @@ func NewServer(cfg Config) (*Server, error) {
 		cfg.PollInterval = 2 * time.Second
 	}
 	s := &Server{cfg: cfg, log: cfg.Logger, store: cfg.Store, metrics: newMetrics(), started: time.Now(), logins: newLoginLimiter()}
+	s.images.cache = newLRU(imageCacheBytes)
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -301,6 +303,7 @@ func (s *Server) ListenAndServe(ctx context.Context) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
 	go s.follow(ctx)
+	go s.rendererFor() // compile ECharts for images before the first one is asked for
 	s.log.Info("serving", "addr", s.cfg.Addr, "version", s.cur.Load().version)
 	select {
 	case err := <-errc:
@@ -327,6 +330,7 @@ func (s *Server) routes() {
 	e.GET("/", s.handleDashboard)
 	e.GET("/charts/:file", s.handleChart)
 	e.GET("/data/dataset.xlsx", s.handleDatasetXLSX)
+	e.GET("/data/charts.zip", s.handleChartsZip)
 	e.GET("/static/*", s.handleStatic)
 	e.GET("/api/v1/charts", s.handleAPICharts)
 	e.GET("/healthz", s.handleHealthz)

@@ -97,7 +97,7 @@ func buildSnapshot(d *stats.Dataset, version int, createdAt time.Time, assets *A
 	views := make([]ChartView, len(cs))
 	for i, c := range cs {
 		snap.byID[c.ID] = c
-		views[i] = ChartView{Chart: c, GeoURL: assets.URL("us-states.json"), MapName: charts.MapName}
+		views[i] = ChartView{Chart: c, GeoURL: assets.URL("us-states.json"), MapName: charts.MapName, Version: version}
 	}
 
 	dash := newDashboardPage(base(snap, d.Meta.Title), d, views)
@@ -122,6 +122,7 @@ func buildSnapshot(d *stats.Dataset, version int, createdAt time.Time, assets *A
 		bp := base(snap, c.Title+" · "+d.Meta.Title)
 		bp.Description = c.Summary
 		bp.Scripts = []string{"app.js"}
+		v.Page = true
 		page := &ChartPage{BasePage: bp, Chart: v, Columns: c.Table.Columns, Rows: c.Table.Rows, NumCols: make([]bool, len(c.Table.Columns))}
 		for _, row := range c.Table.Rows {
 			for i, cell := range row {
@@ -192,3 +193,5 @@ func inertCSV(s string) string {
 	}
 	return s
 }
+
+func hashString(s string) [32]byte { return sha256.Sum256([]byte(s)) }

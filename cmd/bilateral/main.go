@@ -20,6 +20,7 @@ Usage:
                   [--max-upload-mb 20] [--trusted-proxies CIDR,...]
   bilateral validate FILE.xlsx [--json]
   bilateral export [-o FILE.xlsx] [--data DIR]
+  bilateral render CHART --format png|svg|pdf [--width W --height H --scale S] -o FILE
   bilateral user add NAME [--data DIR]        (password from standard input)
   bilateral token create NAME [--data DIR]    (token on the last line of output)
 
@@ -67,6 +68,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdValidate(args[1:], stdout)
 	case "export":
 		return cmdExport(ctx, args[1:], stdout)
+	case "render":
+		return cmdRender(ctx, args[1:], stdout)
 	case "user":
 		return cmdUser(ctx, args[1:], stdin, stdout)
 	case "token":

@@ -133,3 +133,24 @@ func TestUsage(t *testing.T) {
 		t.Errorf("unknown command: exit %d, want 2", exitCode(err))
 	}
 }
+
+func TestRender(t *testing.T) {
+	dir := t.TempDir()
+	for _, f := range []string{"png", "svg", "pdf"} {
+		out := filepath.Join(dir, "chart."+f)
+		if msg, err := runCmd(t, "", "render", "rok-oda", "--format", f, "--width", "800", "--height", "450", "-o", out, "--data", filepath.Join(dir, "none")); err != nil {
+			t.Fatalf("render %s: %v %s", f, err, msg)
+		}
+		b, _ := os.ReadFile(out)
+		magic := map[string]string{"png": "\x89PNG", "svg": "<?xml", "pdf": "%PDF"}[f]
+		if !bytes.HasPrefix(b, []byte(magic)) {
+			t.Errorf("render %s wrote %q…", f, b[:min(8, len(b))])
+		}
+	}
+	if _, err := runCmd(t, "", "render", "rok-oda", "--width", "5", "-o", filepath.Join(dir, "x.png")); err == nil || !strings.Contains(err.Error(), "width") {
+		t.Errorf("render with width 5: %v, want an error naming width", err)
+	}
+	if _, err := runCmd(t, "", "render", "no-such-chart", "-o", filepath.Join(dir, "x.png")); err == nil || !strings.Contains(err.Error(), "us-goods-trade") {
+		t.Errorf("render of an unknown chart: %v, want the list of charts", err)
+	}
+}

@@ -4,7 +4,8 @@
 // ECharts, the Pretendard font and the us-atlas map geometry. Output files get
 // content-hashed names; manifest.json maps logical names to them:
 //
-//   app.js          browser bundle (ECharts, tree-shaken, + our code), IIFE, ES2018
+//   app.js          the small loader on every chart page: loads charts.js on first interaction
+//   charts.js       browser bundle (ECharts, tree-shaken, + our code), IIFE, ES2018
 //   admin.js        the editors' pages: upload with a progress bar
 //   app.css         Pretendard @font-face (400, 700; woff2 unicode-range subsets) + site.css
 //   us-states.json  GeoJSON of U.S. states, Albers-projected with y negated
@@ -199,7 +200,8 @@ function kib(n) {
 async function main() {
   cleanDist();
 
-  emit('app.js', await bundle('js/app.js', { target: 'es2018' }), 'app.js');
+  emit('app.js', await bundle('js/app.js', { target: 'es2018', banner: {} }), 'app.js');
+  emit('charts.js', await bundle('js/charts-entry.js', { target: 'es2018' }), 'charts.js');
   emit('admin.js', await bundle('js/admin.js', { target: 'es2018' }), 'admin.js');
 
   const css = await buildCSS();

@@ -108,6 +108,8 @@ function loadGeo(url, name) {
 }
 
 function showError(box, message) {
+  // The server's image of the chart is a better fallback than a message.
+  if (box.querySelector('.chart-image')) return;
   box.classList.add('chart-box--error');
   const p = document.createElement('p');
   p.className = 'chart-error';
@@ -137,6 +139,9 @@ const PRINT_WIDTH = 680;
 
 function draw(entry) {
   const opts = { renderer: 'svg', locale: 'EN' };
+  // The server's image of the chart stands in until now; the interactive
+  // chart takes its place.
+  for (const el of entry.box.querySelectorAll('.chart-image')) el.remove();
   // beforeprint fires before the print layout, so the box still has its
   // screen width (up to 1200px on a chart page): draw at a width that fits.
   if (printing) opts.width = Math.min(entry.box.clientWidth || PRINT_WIDTH, PRINT_WIDTH);

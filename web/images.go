@@ -1,0 +1,321 @@
+package web
+
+import (
+	"archive/zip"
+	"bytes"
+	"compress/gzip"
+	"container/list"
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"golang.org/x/sync/singleflight"
+
+	"github.com/bilateral/bilateral/web/charts"
+	"github.com/bilateral/bilateral/web/render"
+)
+
+// images renders chart images on the server and keeps the results: a
+// render happens once per version, chart and parameters, however many
+// requests arrive at once.
+type images struct {
+	once     sync.Once
+	renderer *render.Renderer
+	err      error
+	group    singleflight.Group
+	cache    *lru
+	renders  atomic.Int64 // images drawn (not served from the cache)
+}
+
+// imageCacheBytes bounds the memory the image cache holds.
+const imageCacheBytes = 128 << 20
+
+// rendererFor starts the renderer on first use: it compiles ECharts into
+// the JavaScript engine, which takes a fraction of a second that pages and
+// data downloads should not wait for.
+func (s *Server) rendererFor() (*render.Renderer, error) {
+	s.images.once.Do(func() {
+		s.images.renderer, s.images.err = render.New(s.staticFS(), nil, 0, 10*time.Second)
+	})
+	return s.images.renderer, s.images.err
+}
+
+// imageRequest is a parsed image request.
+type imageRequest struct {
+	id   string
+	opts render.Options
+}
+
+func (r imageRequest) key(version int) string {
+	o := r.opts
+	return fmt.Sprintf("v%d/%s.%s/%dx%d@%g/t%v/b%v/d%v", version, r.id, o.Format, o.Width, o.Height, o.Scale, o.Transparent, o.Bare, o.Dark)
+}
+
+// parseImageRequest reads ?width=&height=&scale=&transparent=&plain=&theme=
+// with the format's defaults, and answers 400 with a message naming the
+// parameter when a value is not usable.
+func parseImageRequest(c echo.Context, id string, f render.Format) (imageRequest, error) {
+	o := render.DefaultOptions(f)
+	num := func(name string, dst *int) error {
+		v := c.QueryParam(name)
+		if v == "" {
+			return nil
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("%s must be a whole number of pixels (got %q)", name, v))
+		}
+		*dst = n
+		return nil
+	}
+	if err := num("width", &o.Width); err != nil {
+		return imageRequest{}, err
+	}
+	if err := num("height", &o.Height); err != nil {
+		return imageRequest{}, err
+	}
+	if v := c.QueryParam("scale"); v != "" {
+		sc, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			return imageRequest{}, echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("scale must be a number such as 1, 2 or 1.5 (got %q)", v))
+		}
+		o.Scale = sc
+	}
+	o.Transparent = isTrue(c.QueryParam("transparent"))
+	o.Bare = isTrue(c.QueryParam("plain"))
+	switch c.QueryParam("theme") {
+	case "", "light":
+	case "dark":
+		o.Dark = true
+	default:
+		return imageRequest{}, echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("theme must be light or dark (got %q)", c.QueryParam("theme")))
+	}
+	if err := o.Validate(); err != nil {
+		return imageRequest{}, echo.NewHTTPError(http.StatusBadRequest, err.Error())
+	}
+	return imageRequest{id: id, opts: o}, nil
+}
+
+func isTrue(s string) bool { return s == "1" || s == "true" || s == "yes" }
+
+// caption is the text an image carries so that it stands alone.
+func (s *Server) caption(c echo.Context, snap *snapshot, ch *charts.Chart) render.Caption {
+	var sources []string
+	for i, src := range ch.Sources {
+		if i == maxCaptionSources && len(ch.Sources) > maxCaptionSources+1 {
+			sources = append(sources, fmt.Sprintf("and %d more listed on the chart's page", len(ch.Sources)-maxCaptionSources))
+			break
+		}
+		sources = append(sources, src.Organisation)
+	}
+	return render.Caption{
+		Title:    ch.Title,
+		Subtitle: ch.Subtitle,
+		Sources:  sources,
+		AsOf:     snap.dataset.Meta.AsOf.Format("2 January 2006"),
+		URL:      s.publicURL(c) + "/charts/" + ch.ID,
+	}
+}
+
+// publicURL is the dashboard's address: the configured one, or the one the
+// request came to.
+func (s *Server) publicURL(c echo.Context) string {
+	if s.cfg.BaseURL != "" {
+		return strings.TrimRight(s.cfg.BaseURL, "/")
+	}
+	if c == nil {
+		return ""
+	}
+	return c.Scheme() + "://" + c.Request().Host
+}
+
+// image renders (or finds in the cache) one chart image.
+func (s *Server) image(ctx context.Context, snap *snapshot, ch *charts.Chart, req imageRequest, capt render.Caption) ([]byte, error) {
+	key := req.key(snap.version) + "/" + capt.URL
+	if b, ok := s.images.cache.get(key); ok {
+		return b, nil
+	}
+	v, err, _ := s.images.group.Do(key, func() (any, error) {
+		if b, ok := s.images.cache.get(key); ok {
+			return b, nil
+		}
+		r, err := s.rendererFor()
+		if err != nil {
+			return nil, err
+		}
+		// The render belongs to every request waiting for it, not to the
+		// first one; it is bounded by the renderer's own timeout.
+		b, err := r.Render(context.WithoutCancel(ctx), ch.OptionJSON, capt, req.opts)
+		if err != nil {
+			return nil, err
+		}
+		s.images.renders.Add(1)
+		s.images.cache.put(key, b)
+		return b, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.([]byte), nil
+}
+
+// handleChartImage serves /charts/{id}.svg, .png and .pdf.
+func (s *Server) handleChartImage(c echo.Context, snap *snapshot, ch *charts.Chart, f render.Format) error {
+	req, err := parseImageRequest(c, ch.ID, f)
+	if err != nil {
+		return err
+	}
+	capt := s.caption(c, snap, ch)
+	h := c.Response().Header()
+	sum := fmt.Sprintf("%x", hashString(req.key(snap.version)+"|"+capt.URL))
+	etag := fmt.Sprintf(`"v%d-%s"`, snap.version, sum[:16])
+	h.Set("ETag", etag)
+	if c.QueryParam("v") == strconv.Itoa(snap.version) {
+		h.Set("Cache-Control", "public, max-age=31536000, immutable") // the URL names the version
+	} else {
+		h.Set("Cache-Control", revalidate)
+	}
+	if inm := c.Request().Header.Get("If-None-Match"); inm != "" && etagMatch(inm, etag) {
+		return c.NoContent(http.StatusNotModified)
+	}
+	b, err := s.image(c.Request().Context(), snap, ch, req, capt)
+	var be *render.BoundsError
+	switch {
+	case errors.As(err, &be):
+		return echo.NewHTTPError(http.StatusBadRequest, be.Error())
+	case errors.Is(err, render.ErrTimeout):
+		return echo.NewHTTPError(http.StatusServiceUnavailable, "Drawing this image took too long. Try again, or ask for a smaller size.").SetInternal(err)
+	case err != nil:
+		return err
+	}
+	name := fmt.Sprintf("%s-v%d.%s", ch.ID, snap.version, f)
+	h.Set("Content-Disposition", `inline; filename="`+name+`"`)
+	if f == render.SVG {
+		// An SVG opened on its own is a document: allow nothing to run.
+		h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; font-src data:; img-src data:")
+		// SVG is text and shrinks several times; PNG and PDF are already
+		// compressed.
+		if acceptsEncoding(c.Request().Header.Get("Accept-Encoding"), "gzip") {
+			gz, err := s.gzipImage(req.key(snap.version)+"/"+capt.URL, b)
+			if err == nil {
+				h.Add("Vary", "Accept-Encoding")
+				h.Set("Content-Encoding", "gzip")
+				return c.Blob(http.StatusOK, f.MediaType(), gz)
+			}
+		}
+	}
+	return c.Blob(http.StatusOK, f.MediaType(), b)
+}
+
+// gzipImage returns the gzipped form of an image, cached beside it.
+func (s *Server) gzipImage(key string, b []byte) ([]byte, error) {
+	key += "#gz"
+	if gz, ok := s.images.cache.get(key); ok {
+		return gz, nil
+	}
+	var buf bytes.Buffer
+	zw, err := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	if err != nil {
+		return nil, err
+	}
+	zw.Write(b)
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	s.images.cache.put(key, buf.Bytes())
+	return buf.Bytes(), nil
+}
+
+// handleChartsZip serves every chart in one format as a ZIP.
+func (s *Server) handleChartsZip(c echo.Context) error {
+	snap, err := s.snapshot()
+	if err != nil {
+		return err
+	}
+	f, err := render.ParseFormat(c.QueryParam("format"))
+	if c.QueryParam("format") == "" {
+		f, err = render.PNG, nil
+	}
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, "format must be png, svg or pdf")
+	}
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, ch := range snap.charts {
+		req, err := parseImageRequest(c, ch.ID, f)
+		if err != nil {
+			return err
+		}
+		b, err := s.image(c.Request().Context(), snap, ch, req, s.caption(c, snap, ch))
+		if err != nil {
+			return err
+		}
+		w, err := zw.CreateHeader(&zip.FileHeader{Name: fmt.Sprintf("%s.%s", ch.ID, f), Method: zip.Store, Modified: snap.createdAt})
+		if err != nil {
+			return err
+		}
+		w.Write(b)
+	}
+	if err := zw.Close(); err != nil {
+		return err
+	}
+	attachment(c, snap, "charts-"+string(f)+".zip")
+	c.Response().Header().Set("Cache-Control", revalidate)
+	return c.Blob(http.StatusOK, "application/zip", buf.Bytes())
+}
+
+// lru is a byte-bounded least-recently-used cache.
+type lru struct {
+	mu    sync.Mutex
+	max   int
+	size  int
+	order *list.List
+	items map[string]*list.Element
+}
+
+type lruEntry struct {
+	key string
+	val []byte
+}
+
+func newLRU(maxBytes int) *lru {
+	return &lru{max: maxBytes, order: list.New(), items: map[string]*list.Element{}}
+}
+
+func (l *lru) get(k string) ([]byte, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if e, ok := l.items[k]; ok {
+		l.order.MoveToFront(e)
+		return e.Value.(*lruEntry).val, true
+	}
+	return nil, false
+}
+
+func (l *lru) put(k string, v []byte) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(v) > l.max {
+		return
+	}
+	if e, ok := l.items[k]; ok {
+		l.size -= len(e.Value.(*lruEntry).val)
+		l.order.Remove(e)
+	}
+	l.items[k] = l.order.PushFront(&lruEntry{k, v})
+	l.size += len(v)
+	for l.size > l.max {
+		last := l.order.Back()
+		ent := last.Value.(*lruEntry)
+		l.order.Remove(last)
+		delete(l.items, ent.key)
+		l.size -= len(ent.val)
+	}
+}
