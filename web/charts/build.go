@@ -249,7 +249,7 @@ func buildCartesian(d *stats.Dataset, s Spec) *Chart {
 		// go-echarts' DataZoom has no position fields; the slider must sit
 		// below the axis labels, not on them.
 		c.Option["dataZoom"] = []dataZoom{
-			{Type: "slider", XAxisIndex: 0, Start: 0, End: 100, Bottom: 6, Height: 22},
+			{Type: "slider", XAxisIndex: 0, Start: 0, End: 100, Bottom: 6, Height: 22, Left: 48, Right: 48},
 			{Type: "inside", XAxisIndex: 0, Start: 0, End: 100},
 		}
 	}
@@ -275,6 +275,9 @@ type dataZoom struct {
 	End        float64 `json:"end"`
 	Bottom     int     `json:"bottom,omitempty"`
 	Height     int     `json:"height,omitempty"`
+	// Left and Right leave room for the year labels at the slider's ends.
+	Left  int `json:"left,omitempty"`
+	Right int `json:"right,omitempty"`
 }
 
 // mapItem is one state of the map chart.

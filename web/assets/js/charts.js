@@ -146,6 +146,8 @@ function draw(entry) {
   // screen width (up to 1200px on a chart page): draw at a width that fits.
   if (printing) opts.width = Math.min(entry.box.clientWidth || PRINT_WIDTH, PRINT_WIDTH);
   entry.instance = init(entry.box, themeName(), opts);
+  // Scripts (and the browser tests) reach the chart through its box.
+  entry.box.bilateralChart = entry.instance;
   // setOption paints synchronously; without animation it paints the final
   // state, which is what a printout must show. Redraws (theme, print) do not
   // replay the entry animation either.
