@@ -266,7 +266,11 @@ func TestBrowserChartPage(t *testing.T) {
 	if len(seen) != len(want) {
 		t.Errorf("download links found for %v, want all of %d formats", seen, len(want))
 	}
-	// The single chart of a chart page becomes interactive without a hover.
+	// Pointing at the chart makes it interactive.
+	b := boxOf(t, tctx, `document.querySelector('[data-chart-box]')`)
+	if err := chromedp.Do(tctx, chromedp.MouseEvent(chromedp.MouseMoved, b.X+b.W/2, b.Y+b.H/2)); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := chromedp.Run(tctx, chromedp.Poll[bool](`!!document.querySelector('[data-chart-box]').bilateralChart`, chromedp.WithPollingTimeout(20*time.Second))); err != nil {
 		t.Errorf("the chart page's chart did not become interactive: %v", err)
 	}

@@ -112,13 +112,27 @@ function fontFaces() {
     const src = path.join(dir, woff2[1]);
     const base = path.basename(src).replace(/\.subset\.(\d+)\.woff2$/, '-$1.woff2');
     const hashed = emit('fonts/' + base, fs.readFileSync(src));
+    // The subset with the lower-case Latin letters is what every page needs
+    // first; the page preloads it so that it arrives before the first paint.
+    if (coversRune(range, 0x61)) manifest['font-latin-' + weight] = hashed;
     out.push(
       '@font-face{font-family:Pretendard;font-style:normal;font-weight:' + weight +
-        ';font-display:swap;src:url(' + hashed + ') format("woff2");unicode-range:' + range + '}'
+        ';font-display:optional;src:url(' + hashed + ') format("woff2");unicode-range:' + range + '}'
     );
   }
   if (out.length === 0) throw new Error('pretendard: no @font-face rules for weights 400 and 700');
   return out;
+}
+
+// coversRune reports whether a CSS unicode-range value includes code point r.
+function coversRune(range, r) {
+  return range.split(',').some((part) => {
+    const m = part.trim().match(/^U\+([0-9A-F?]+)(?:-([0-9A-F]+))?$/i);
+    if (!m) return false;
+    const lo = parseInt(m[1].replace(/\?/g, '0'), 16);
+    const hi = m[2] ? parseInt(m[2], 16) : parseInt(m[1].replace(/\?/g, 'F'), 16);
+    return r >= lo && r <= hi;
+  });
 }
 
 async function buildCSS() {

@@ -29,12 +29,6 @@ function start() {
     f.addEventListener('touchstart', loadCharts, opts);
     f.addEventListener('focusin', loadCharts, opts);
   }
-  // A page about one chart (/charts/{id}) wants it interactive anyway;
-  // load once the page is otherwise done.
-  if (figures.length === 1 && document.querySelector('.chart-page')) {
-    if (document.readyState === 'complete') loadCharts();
-    else window.addEventListener('load', loadCharts, { once: true });
-  }
 }
 
 if (document.readyState === 'loading') {
