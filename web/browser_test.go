@@ -267,6 +267,7 @@ func TestBrowserChartPage(t *testing.T) {
 		t.Errorf("download links found for %v, want all of %d formats", seen, len(want))
 	}
 	// Pointing at the chart makes it interactive.
+	eval[bool](t, tctx, `(() => { document.querySelector('[data-chart-box]').scrollIntoView({block: 'center', behavior: 'instant'}); return true })()`)
 	b := boxOf(t, tctx, `document.querySelector('[data-chart-box]')`)
 	if err := chromedp.Do(tctx, chromedp.MouseEvent(chromedp.MouseMoved, b.X+b.W/2, b.Y+b.H/2)); err != nil {
 		t.Fatal(err)
