@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -18,6 +19,7 @@ import (
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
@@ -343,4 +345,64 @@ func TestBrowserAccessibility(t *testing.T) {
 			})
 		}
 	}
+}
+
+// TestBrowserPrint prints the dashboard to PDF (A4) as a reader would and
+// checks the printout: narrative and chart titles present, navigation and
+// download links left out, every chart printed as its image.
+func TestBrowserPrint(t *testing.T) {
+	ctx, srv := startBrowserServer(t)
+	tctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	if err := chromedp.Do(tctx, chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(chromedp.CSS("#trade"))); err != nil {
+		t.Fatal(err)
+	}
+	// Print waits for nothing lazy: load every image first, as a reader's
+	// browser does when asked to print.
+	eval[bool](t, tctx, `(async () => {
+		for (const img of document.querySelectorAll('.chart-image img')) {
+			img.loading = 'eager';
+			if (!img.complete) await new Promise(r => { img.onload = r; img.onerror = r; });
+		}
+		return true;
+	})()`)
+	pdf, err := chromedp.Run(tctx, chromedp.Action[[]byte](func(ctx context.Context, tg *chromedp.Target) ([]byte, error) {
+		res, err := cdp.Call(ctx, tg, page.PrintToPDF, page.PrintToPDFParams{PaperWidth: 8.27, PaperHeight: 11.69})
+		if err != nil {
+			return nil, err
+		}
+		return res.Data, nil
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := pdfText(t, pdf)
+	for _, want := range []string{"Trade", "U.S. goods trade with Korea", "Sources", "more than $170 billion"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the printout lacks %q", want)
+		}
+	}
+	for _, unwanted := range []string{"Skip to content", "Table and sources"} {
+		if strings.Contains(text, unwanted) {
+			t.Errorf("the printout shows %q, which is for the screen", unwanted)
+		}
+	}
+}
+
+// pdfText extracts a PDF's text with Debian's pdftotext (poppler-utils).
+func pdfText(t *testing.T, pdf []byte) string {
+	t.Helper()
+	bin, err := exec.LookPath("pdftotext")
+	if err != nil {
+		chromium.ToolMissing(t, "pdftotext", "poppler-utils")
+	}
+	f := filepath.Join(t.TempDir(), "print.pdf")
+	if err := os.WriteFile(f, pdf, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(bin, "-layout", f, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	return string(out)
 }

@@ -376,3 +376,37 @@ func atoi(s string) int {
 	}
 	return n
 }
+
+func TestSecurityHeaders(t *testing.T) {
+	s := newTestServer(t, nil)
+	for _, path := range []string{"/", "/charts/rok-oda", "/admin/login", "/api/v1/charts", "/nowhere"} {
+		rec := get(t, s, path)
+		h := rec.Header()
+		csp := h.Get("Content-Security-Policy")
+		for _, want := range []string{"default-src 'self'", "script-src 'self'", "frame-ancestors 'none'", "object-src 'none'"} {
+			if !strings.Contains(csp, want) {
+				t.Errorf("%s: Content-Security-Policy %q lacks %q", path, csp, want)
+			}
+		}
+		if strings.Contains(csp, "unsafe-inline") || strings.Contains(csp, "unsafe-eval") {
+			t.Errorf("%s: Content-Security-Policy allows unsafe code: %q", path, csp)
+		}
+		if h.Get("X-Content-Type-Options") != "nosniff" || h.Get("Referrer-Policy") == "" || h.Get("X-Frame-Options") != "DENY" {
+			t.Errorf("%s: missing nosniff, Referrer-Policy or X-Frame-Options: %v", path, h)
+		}
+		if h.Get("Strict-Transport-Security") != "" {
+			t.Errorf("%s: HSTS sent over plain HTTP", path)
+		}
+	}
+	// Over TLS the browser is told to stay on HTTPS.
+	srv := httptest.NewTLSServer(s.Handler())
+	defer srv.Close()
+	resp, err := srv.Client().Get(srv.URL + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if hsts := resp.Header.Get("Strict-Transport-Security"); !strings.HasPrefix(hsts, "max-age=") {
+		t.Errorf("over TLS, Strict-Transport-Security = %q", hsts)
+	}
+}
