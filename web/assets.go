@@ -182,15 +182,27 @@ func writeEncoded(c echo.Context, ctype string, raw, gz, br []byte) error {
 }
 
 // acceptsEncoding reports whether an Accept-Encoding header allows enc
-// (present and not refused with q=0).
+// (present and not refused with q=0). It scans without allocating.
 func acceptsEncoding(header, enc string) bool {
-	for _, part := range strings.Split(header, ",") {
-		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+	for header != "" {
+		var part string
+		part, header, _ = strings.Cut(header, ",")
+		name, params, _ := strings.Cut(part, ";")
 		if !strings.EqualFold(strings.TrimSpace(name), enc) {
 			continue
 		}
-		params = strings.ReplaceAll(params, " ", "")
-		return params != "q=0" && params != "q=0.0" && params != "q=0.00" && params != "q=0.000"
+		return !refused(params)
 	}
 	return false
+}
+
+// refused reports whether Accept-Encoding parameters give q=0.
+func refused(params string) bool {
+	params = strings.TrimSpace(params)
+	q, ok := strings.CutPrefix(params, "q=")
+	if !ok {
+		return false
+	}
+	q = strings.TrimRight(strings.TrimSpace(q), "0")
+	return q == "0." || q == "0" || q == ""
 }

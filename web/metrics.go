@@ -18,8 +18,9 @@ import (
 type metrics struct {
 	version atomic.Int64
 
-	mu       sync.Mutex
-	requests map[reqKey]*reqStats
+	// requests maps reqKey to *reqStats. Entries are created once per
+	// route and status and then only counted into, without locks.
+	requests sync.Map
 }
 
 type reqKey struct {
@@ -28,14 +29,14 @@ type reqKey struct {
 }
 
 type reqStats struct {
-	count   uint64
-	sum     float64
-	buckets []uint64 // cumulative counts per latencyBuckets
+	count   atomic.Uint64
+	sumNs   atomic.Int64
+	buckets [len(latencyBuckets)]atomic.Uint64 // cumulative counts per latencyBuckets
 }
 
-var latencyBuckets = []float64{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5}
+var latencyBuckets = [...]float64{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5}
 
-func newMetrics() *metrics { return &metrics{requests: map[reqKey]*reqStats{}} }
+func newMetrics() *metrics { return &metrics{} }
 
 func (m *metrics) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
@@ -53,25 +54,24 @@ func (m *metrics) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 		if route == "" {
 			route = "unmatched"
 		}
-		m.observe(route, code, time.Since(start).Seconds())
+		m.observe(route, code, time.Since(start))
 		return err
 	}
 }
 
-func (m *metrics) observe(route string, code int, secs float64) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
+func (m *metrics) observe(route string, code int, d time.Duration) {
 	k := reqKey{route, code}
-	st := m.requests[k]
-	if st == nil {
-		st = &reqStats{buckets: make([]uint64, len(latencyBuckets))}
-		m.requests[k] = st
+	v, ok := m.requests.Load(k)
+	if !ok {
+		v, _ = m.requests.LoadOrStore(k, &reqStats{})
 	}
-	st.count++
-	st.sum += secs
+	st := v.(*reqStats)
+	st.count.Add(1)
+	st.sumNs.Add(int64(d))
+	secs := d.Seconds()
 	for i, b := range latencyBuckets {
 		if secs <= b {
-			st.buckets[i]++
+			st.buckets[i].Add(1)
 		}
 	}
 }
@@ -86,11 +86,13 @@ func (s *Server) handleMetrics(c echo.Context) error {
 	fmt.Fprintf(&b, "# HELP bilateral_image_renders_total Chart images drawn (cache misses).\n# TYPE bilateral_image_renders_total counter\nbilateral_image_renders_total %d\n", s.images.renders.Load())
 	fmt.Fprintf(&b, "# HELP go_goroutines Number of goroutines.\n# TYPE go_goroutines gauge\ngo_goroutines %d\n", runtime.NumGoroutine())
 
-	m.mu.Lock()
-	keys := make([]reqKey, 0, len(m.requests))
-	for k := range m.requests {
-		keys = append(keys, k)
-	}
+	stats := map[reqKey]*reqStats{}
+	var keys []reqKey
+	m.requests.Range(func(k, v any) bool {
+		keys = append(keys, k.(reqKey))
+		stats[k.(reqKey)] = v.(*reqStats)
+		return true
+	})
 	sort.Slice(keys, func(i, j int) bool {
 		if keys[i].route != keys[j].route {
 			return keys[i].route < keys[j].route
@@ -99,18 +101,18 @@ func (s *Server) handleMetrics(c echo.Context) error {
 	})
 	b.WriteString("# HELP http_requests_total HTTP requests by route and status.\n# TYPE http_requests_total counter\n")
 	for _, k := range keys {
-		fmt.Fprintf(&b, "http_requests_total{route=%q,code=\"%d\"} %d\n", k.route, k.code, m.requests[k].count)
+		fmt.Fprintf(&b, "http_requests_total{route=%q,code=\"%d\"} %d\n", k.route, k.code, stats[k].count.Load())
 	}
 	b.WriteString("# HELP http_request_duration_seconds HTTP request latency by route and status.\n# TYPE http_request_duration_seconds histogram\n")
 	for _, k := range keys {
-		st := m.requests[k]
+		st := stats[k]
 		for i, le := range latencyBuckets {
-			fmt.Fprintf(&b, "http_request_duration_seconds_bucket{route=%q,code=\"%d\",le=\"%g\"} %d\n", k.route, k.code, le, st.buckets[i])
+			fmt.Fprintf(&b, "http_request_duration_seconds_bucket{route=%q,code=\"%d\",le=\"%g\"} %d\n", k.route, k.code, le, st.buckets[i].Load())
 		}
-		fmt.Fprintf(&b, "http_request_duration_seconds_bucket{route=%q,code=\"%d\",le=\"+Inf\"} %d\n", k.route, k.code, st.count)
-		fmt.Fprintf(&b, "http_request_duration_seconds_sum{route=%q,code=\"%d\"} %g\n", k.route, k.code, st.sum)
-		fmt.Fprintf(&b, "http_request_duration_seconds_count{route=%q,code=\"%d\"} %d\n", k.route, k.code, st.count)
+		n := st.count.Load()
+		fmt.Fprintf(&b, "http_request_duration_seconds_bucket{route=%q,code=\"%d\",le=\"+Inf\"} %d\n", k.route, k.code, n)
+		fmt.Fprintf(&b, "http_request_duration_seconds_sum{route=%q,code=\"%d\"} %g\n", k.route, k.code, time.Duration(st.sumNs.Load()).Seconds())
+		fmt.Fprintf(&b, "http_request_duration_seconds_count{route=%q,code=\"%d\"} %d\n", k.route, k.code, n)
 	}
-	m.mu.Unlock()
 	return c.Blob(http.StatusOK, "text/plain; version=0.0.4; charset=utf-8", []byte(b.String()))
 }

@@ -322,7 +322,7 @@ func (s *Server) ListenAndServe(ctx context.Context) error {
 func (s *Server) routes() {
 	e := s.echo
 	e.Pre(middleware.RemoveTrailingSlashWithConfig(middleware.TrailingSlashConfig{RedirectCode: http.StatusMovedPermanently}))
-	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{}))
+	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{Generator: newRequestIDs().next}))
 	e.Use(s.recoverMiddleware)
 	e.Use(s.metrics.middleware)
 	e.Use(securityHeaders)

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"html/template"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -24,7 +25,8 @@ import (
 // swaps the whole snapshot in one atomic step, so a reader never sees
 // parts of two versions.
 type snapshot struct {
-	version   int
+	version    int
+	versionVal []string // the version as a header value
 	createdAt time.Time
 	dataset   *stats.Dataset
 	assets    *Assets
@@ -50,6 +52,8 @@ type rendered struct {
 	ctype string
 	body  []byte
 	etag  string
+	// The same as header values, made once.
+	etagVal, ctypeVal []string
 
 	gzOnce, brOnce sync.Once
 	gz, br         []byte
@@ -57,7 +61,8 @@ type rendered struct {
 
 func newRendered(ctype string, body []byte, version int) *rendered {
 	sum := sha256.Sum256(body)
-	return &rendered{ctype: ctype, body: body, etag: fmt.Sprintf(`"v%d-%s"`, version, hex.EncodeToString(sum[:8]))}
+	etag := fmt.Sprintf(`"v%d-%s"`, version, hex.EncodeToString(sum[:8]))
+	return &rendered{ctype: ctype, body: body, etag: etag, etagVal: []string{etag}, ctypeVal: []string{ctype}}
 }
 
 func (r *rendered) gzipped() []byte {
@@ -89,7 +94,7 @@ func buildSnapshot(d *stats.Dataset, version int, createdAt time.Time, assets *A
 		return nil, err
 	}
 	snap := &snapshot{
-		version: version, createdAt: createdAt, dataset: d, assets: assets, charts: cs,
+		version: version, versionVal: []string{strconv.Itoa(version)}, createdAt: createdAt, dataset: d, assets: assets, charts: cs,
 		byID:       map[string]*charts.Chart{},
 		chartPages: map[string]*rendered{}, chartJSON: map[string]*rendered{}, chartCSV: map[string]*rendered{},
 		xlsx: map[string][]byte{},
