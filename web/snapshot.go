@@ -27,11 +27,11 @@ import (
 type snapshot struct {
 	version    int
 	versionVal []string // the version as a header value
-	createdAt time.Time
-	dataset   *stats.Dataset
-	assets    *Assets
-	charts    []*charts.Chart
-	byID      map[string]*charts.Chart
+	createdAt  time.Time
+	dataset    *stats.Dataset
+	assets     *Assets
+	charts     []*charts.Chart
+	byID       map[string]*charts.Chart
 
 	dashboard  *rendered
 	chartPages map[string]*rendered
