@@ -11,7 +11,7 @@ ASSET_SRC := $(shell find web/assets -type f 2>/dev/null) package.json package-l
 GO_SRC    := $(shell find . -name '*.go' -not -path './node_modules/*' 2>/dev/null) go.mod go.sum $(shell find templates datasets/default -type f 2>/dev/null)
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: all run build assets test lint golden bench fuzz deps clean
+.PHONY: all run build assets test lint golden bench fuzz lighthouse deps clean
 
 all: build
 
@@ -54,8 +54,33 @@ lint: assets
 
 ## golden: rewrite golden files from the current output
 golden: assets
-	$(GO) test ./... -update
+	$(GO) test ./web/charts ./web/render -run Golden -update
 
 clean:
-	rm -rf bin node_modules
+	rm -rf bin node_modules tools/lighthouse/node_modules
 	find $(DIST) -mindepth 1 ! -name README.md -delete
+
+## bench: measure what users feel against the obvious alternatives (nginx,
+## pandas, openpyxl) and write BENCHMARKS.md; BENCH_QUICK=1 for a smoke check
+bench: build
+	./scripts/ensure-deps.sh wrk nginx-light python3-pandas python3-openpyxl time
+	$(GO) run ./bench -bin $(BIN)
+
+## fuzz: fuzz the workbook decoder, FUZZTIME per target (default 60s), and
+## write the results into BENCHMARKS.md; FUZZMINIMIZETIME (default 0s: new
+## inputs are not shrunk, so the time goes to fuzzing) is go test's -fuzzminimizetime
+FUZZTIME ?= 60s
+FUZZMINIMIZETIME ?= 0s
+fuzz:
+	FUZZTIME=$(FUZZTIME) FUZZMINIMIZETIME=$(FUZZMINIMIZETIME) $(GO) run ./bench fuzz
+
+## lighthouse: Lighthouse (mobile preset, pinned in tools/lighthouse) on the
+## dashboard and a chart page; medians of LIGHTHOUSE_RUNS runs go into BENCHMARKS.md
+LIGHTHOUSE_RUNS ?= 3
+tools/lighthouse/node_modules/.package-lock.json: tools/lighthouse/package.json tools/lighthouse/package-lock.json
+	$(NPM) ci --prefix tools/lighthouse --no-audit --no-fund
+	@touch $@
+
+lighthouse: build tools/lighthouse/node_modules/.package-lock.json
+	./scripts/ensure-deps.sh
+	node tools/lighthouse/run.mjs $(BIN) $(LIGHTHOUSE_RUNS)

@@ -1,8 +1,6 @@
 package web
 
 import (
-	"bytes"
-	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -137,11 +135,7 @@ func (f *asset) gzipped() []byte {
 		if f.gz != nil || !compressible(f.name) {
 			return
 		}
-		var buf bytes.Buffer
-		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
-		zw.Write(f.raw)
-		zw.Close()
-		f.gz = buf.Bytes()
+		f.gz = gzipBytes(f.raw)
 	})
 	return f.gz
 }

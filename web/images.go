@@ -3,7 +3,6 @@ package web
 import (
 	"archive/zip"
 	"bytes"
-	"compress/gzip"
 	"container/list"
 	"context"
 	"errors"
@@ -220,17 +219,9 @@ func (s *Server) gzipImage(key string, b []byte) ([]byte, error) {
 	if gz, ok := s.images.cache.get(key); ok {
 		return gz, nil
 	}
-	var buf bytes.Buffer
-	zw, err := gzip.NewWriterLevel(&buf, gzip.BestCompression)
-	if err != nil {
-		return nil, err
-	}
-	zw.Write(b)
-	if err := zw.Close(); err != nil {
-		return nil, err
-	}
-	s.images.cache.put(key, buf.Bytes())
-	return buf.Bytes(), nil
+	gz := gzipBytes(b)
+	s.images.cache.put(key, gz)
+	return gz, nil
 }
 
 // handleChartsZip serves every chart in one format as a ZIP.

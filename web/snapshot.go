@@ -66,14 +66,18 @@ func newRendered(ctype string, body []byte, version int) *rendered {
 }
 
 func (r *rendered) gzipped() []byte {
-	r.gzOnce.Do(func() {
-		var b bytes.Buffer
-		zw, _ := gzip.NewWriterLevel(&b, gzip.BestCompression)
-		zw.Write(r.body)
-		zw.Close()
-		r.gz = b.Bytes()
-	})
+	r.gzOnce.Do(func() { r.gz = gzipBytes(r.body) })
 	return r.gz
+}
+
+// gzipBytes compresses b at the best gzip level: everything compressed
+// here is compressed once and served many times.
+func gzipBytes(b []byte) []byte {
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	zw.Write(b)
+	zw.Close()
+	return buf.Bytes()
 }
 
 func (r *rendered) brotli() []byte {

@@ -112,26 +112,7 @@ func (f webFace) covers(r rune) bool {
 // styleFor returns the CSS of the @font-face rules an SVG needs for its
 // text: for each weight used, the subsets that hold any of its letters.
 func (wf *webFonts) styleFor(doc *node) (string, error) {
-	used := map[int]map[rune]bool{400: {}, 700: {}}
-	var walk func(n *node, weight int)
-	walk = func(n *node, weight int) {
-		if v := n.get("font-weight"); v != "" {
-			weight = parseWeight(v)
-		}
-		if n.name == "text" {
-			w := 400
-			if weight >= 600 {
-				w = 700
-			}
-			for _, r := range n.text {
-				used[w][r] = true
-			}
-		}
-		for _, c := range n.children {
-			walk(c, weight)
-		}
-	}
-	walk(doc, 400)
+	used := usedRunes(doc)
 	var b strings.Builder
 	for _, f := range wf.faces {
 		runes := used[f.weight]
@@ -176,26 +157,7 @@ func (wf *webFonts) base64(file string) (string, error) {
 // in Pretendard wherever it is opened, even as an <img> (which cannot
 // reach the page's web fonts).
 func (r *Renderer) subsetStyle(doc *node) (string, error) {
-	used := map[int]map[rune]bool{400: {}, 700: {}}
-	var walk func(n *node, weight int)
-	walk = func(n *node, weight int) {
-		if v := n.get("font-weight"); v != "" {
-			weight = parseWeight(v)
-		}
-		if n.name == "text" {
-			w := 400
-			if weight >= 600 {
-				w = 700
-			}
-			for _, c := range n.text {
-				used[w][c] = true
-			}
-		}
-		for _, c := range n.children {
-			walk(c, weight)
-		}
-	}
-	walk(doc, 400)
+	used := usedRunes(doc)
 	var b strings.Builder
 	for _, w := range []int{400, 700} {
 		if len(used[w]) == 0 {
@@ -223,4 +185,30 @@ func (r *Renderer) subsetStyle(doc *node) (string, error) {
 		fmt.Fprintf(&b, "@font-face{font-family:Pretendard;font-weight:%d;src:url(data:font/ttf;base64,%s) format(\"truetype\")}\n", w, base64.StdEncoding.EncodeToString(ttf))
 	}
 	return b.String(), nil
+}
+
+// usedRunes returns the characters of an SVG's text by font weight (400
+// or 700, as the two embedded faces).
+func usedRunes(doc *node) map[int]map[rune]bool {
+	used := map[int]map[rune]bool{400: {}, 700: {}}
+	var walk func(n *node, weight int)
+	walk = func(n *node, weight int) {
+		if v := n.get("font-weight"); v != "" {
+			weight = parseWeight(v)
+		}
+		if n.name == "text" {
+			w := 400
+			if weight >= 600 {
+				w = 700
+			}
+			for _, c := range n.text {
+				used[w][c] = true
+			}
+		}
+		for _, c := range n.children {
+			walk(c, weight)
+		}
+	}
+	walk(doc, 400)
+	return used
 }

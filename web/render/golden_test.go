@@ -3,20 +3,16 @@ package render
 import (
 	"bytes"
 	"context"
-	"flag"
-	"fmt"
 	"image"
 	"image/png"
 	"math"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/bilateral/bilateral/internal/chromium"
+	"github.com/bilateral/bilateral/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files in testdata/")
 
 // goldenCharts are pinned as SVG: a bar+line chart with decals, gaps and a
 // second series type, and the map with its visualMap gradient.
@@ -38,50 +34,9 @@ func TestGoldenSVG(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			path := filepath.Join("testdata", id+".golden.svg")
-			if *update {
-				if err := os.MkdirAll("testdata", 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(path, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run `go test ./web/render -run TestGoldenSVG -update` to create it)", err)
-			}
-			if d := lineDiff(string(want), string(got)); d != "" {
-				t.Errorf("SVG of %s differs from %s (-want +got):\n%s", id, path, d)
-			}
+			golden.Check(t, id+".golden.svg", got)
 		})
 	}
-}
-
-// lineDiff returns the lines around the first difference of two texts, or
-// "" when they are equal.
-func lineDiff(want, got string) string {
-	if want == got {
-		return ""
-	}
-	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
-	i := 0
-	for i < len(w) && i < len(g) && w[i] == g[i] {
-		i++
-	}
-	var b strings.Builder
-	for k := max(0, i-2); k < i; k++ {
-		fmt.Fprintf(&b, "  %4d  %.200s\n", k+1, w[k])
-	}
-	for k := i; k < min(len(w), i+4); k++ {
-		fmt.Fprintf(&b, "- %4d  %.200s\n", k+1, w[k])
-	}
-	for k := i; k < min(len(g), i+4); k++ {
-		fmt.Fprintf(&b, "+ %4d  %.200s\n", k+1, g[k])
-	}
-	fmt.Fprintf(&b, "(%d lines want, %d lines got)", len(w), len(g))
-	return b.String()
 }
 
 // Fidelity thresholds. The browser and our rasteriser draw the same
