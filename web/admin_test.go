@@ -484,3 +484,42 @@ func TestFollowsOtherReplicas(t *testing.T) {
 		t.Errorf("after Refresh the server does not serve the other replica's version")
 	}
 }
+
+// TestRefreshNeverGoesBack: a store poll that races with publishes must
+// never put an older version back in front of readers.
+func TestRefreshNeverGoesBack(t *testing.T) {
+	s, store := newTestServerStore(t, nil)
+	tok, _ := NewAPIToken(context.Background(), store, "ci")
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+				s.Refresh(context.Background())
+			}
+		}
+	}()
+	last := 1
+	for i := 0; i < 6; i++ {
+		d := datasets.MustDefault()
+		d.Facts[0].Value = float64(300 + i)
+		ct, body := multipartBody(t, nil, "x.xlsx", workbook(t, d))
+		if rec := api(t, s, http.MethodPost, "/api/v1/datasets", tok, body, ct); rec.Code != http.StatusCreated {
+			t.Fatalf("publish = %d", rec.Code)
+		}
+		for j := 0; j < 20; j++ {
+			v := s.cur.Load().version
+			if v < last {
+				t.Fatalf("served version went back from %d to %d", last, v)
+			}
+			last = v
+		}
+	}
+	close(stop)
+	wg.Wait()
+}

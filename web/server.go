@@ -221,15 +221,19 @@ func (s *Server) follow(ctx context.Context) {
 	}
 }
 
-// Refresh loads the store's current version if it is not the one served.
+// Refresh loads the store's current version if it is newer than the one
+// served. Version numbers only grow (a restore is a new version), so a
+// lower number is never swapped in: the number is read under publishMu,
+// after any publish of this process has finished, and compared, so a
+// poll racing with a publish cannot put an older version back.
 func (s *Server) Refresh(ctx context.Context) error {
+	s.publishMu.Lock()
+	defer s.publishMu.Unlock()
 	n, err := s.store.CurrentNumber(ctx)
 	if err != nil {
 		return err
 	}
-	s.publishMu.Lock()
-	defer s.publishMu.Unlock()
-	if snap := s.cur.Load(); snap != nil && snap.version == n {
+	if snap := s.cur.Load(); snap != nil && snap.version >= n {
 		return nil
 	}
 	v, d, err := s.store.Version(ctx, n)
@@ -245,6 +249,8 @@ func (s *Server) Refresh(ctx context.Context) error {
 	return nil
 }
 
+// staticFS is where the built front-end files are: embedded, or on disk
+// in dev mode.
 func (s *Server) staticFS() fs.FS {
 	if s.cfg.Dev {
 		return os.DirFS("web/static/dist")
@@ -253,6 +259,7 @@ func (s *Server) staticFS() fs.FS {
 	return sub
 }
 
+// templateFS is where the templates are: embedded, or on disk in dev mode.
 func (s *Server) templateFS() fs.FS {
 	if s.cfg.Dev {
 		return os.DirFS("templates")

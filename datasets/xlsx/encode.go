@@ -59,6 +59,11 @@ func Encode(w io.Writer, d *stats.Dataset) error {
 	if err := e.validations(d); err != nil {
 		return fmt.Errorf("xlsx: data validation: %w", err)
 	}
+	for sheet, x := range e.extent {
+		if err := f.SetSheetDimension(sheet, "A1:"+cellName(x[0], x[1])); err != nil {
+			return fmt.Errorf("xlsx: sheet %q: dimension: %w", sheet, err)
+		}
+	}
 	if err := f.SetSheetVisible(sheetLists, false); err != nil {
 		return fmt.Errorf("xlsx: sheet %q: %w", sheetLists, err)
 	}
@@ -87,6 +92,19 @@ func Encode(w io.Writer, d *stats.Dataset) error {
 type encoder struct {
 	f                              *excelize.File
 	header, text, year, date, wrap int
+	// extent is the last row and column written on each sheet, for the
+	// sheet's dimension: readers such as openpyxl in read-only mode trust
+	// it, and excelize leaves it at A1.
+	extent map[string][2]int
+}
+
+// grow records that a cell at row, col of sheet holds something.
+func (e *encoder) grow(sheet string, row, col int) {
+	if e.extent == nil {
+		e.extent = map[string][2]int{}
+	}
+	x := e.extent[sheet]
+	e.extent[sheet] = [2]int{max(x[0], row), max(x[1], col)}
 }
 
 // styles registers the styles the sheets use.
@@ -145,6 +163,7 @@ func (e *encoder) layout(sheet string, cols []column) error {
 		if err := e.f.SetColWidth(sheet, name, name, c.width); err != nil {
 			return err
 		}
+		e.grow(sheet, 1, i+1)
 		if err := e.f.SetCellStr(sheet, cellName(1, i+1), c.header); err != nil {
 			return err
 		}
@@ -178,6 +197,7 @@ func (e *encoder) row(sheet string, row int) *cellWriter {
 
 func (w *cellWriter) next() (string, bool) {
 	w.col++
+	w.e.grow(w.sheet, w.row, w.col)
 	return cellName(w.row, w.col), w.err == nil
 }
 

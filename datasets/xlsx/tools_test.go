@@ -2,10 +2,12 @@ package xlsx
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
@@ -212,4 +214,26 @@ func TestLibreOfficeRoundTrip(t *testing.T) {
 			t.Errorf("Decode(resaved) differs:\n%s", diffDataset(res.Dataset, want))
 		}
 	})
+}
+
+// TestOpenpyxlReadOnlySeesEveryRow: openpyxl in read-only mode trusts each
+// sheet's declared dimension; Encode must declare the real one, or such a
+// reader sees one row.
+func TestOpenpyxlReadOnlySeesEveryRow(t *testing.T) {
+	needTool(t, "python3-openpyxl", "python3-openpyxl", havePythonOpenpyxl())
+	d := sampleDataset()
+	in := filepath.Join(t.TempDir(), "d.xlsx")
+	if err := os.WriteFile(in, encode(t, d), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(python, "-c", `import sys, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1], read_only=True)
+print(sum(1 for _ in wb["Observations"].iter_rows()), wb["Observations"].max_column)`, in).CombinedOutput()
+	if err != nil {
+		t.Fatalf("openpyxl: %v\n%s", err, out)
+	}
+	want := fmt.Sprintf("%d 5", len(d.Observations)+1)
+	if got := strings.TrimSpace(string(out)); got != want {
+		t.Errorf("openpyxl read-only sees %q rows and columns in Observations, want %q", got, want)
+	}
 }
