@@ -192,6 +192,7 @@ func cmdBench(args []string) error {
 		{"ingest", b.measureIngest},
 		{"publish", b.measurePublish},
 		{"load", b.measureLoad},
+		{"images", b.measureImages},
 		{"micro", b.measureMicro},
 	}
 	for _, st := range steps {
@@ -234,7 +235,7 @@ func cmdBench(args []string) error {
 
 func knownSection(k string) bool {
 	for _, s := range sectionOrder {
-		if s.key == k && k != "images" {
+		if s.key == k {
 			return true
 		}
 	}

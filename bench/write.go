@@ -66,11 +66,6 @@ func (b *bench) write(path, loadBefore, loadAfter string, timings map[string]tim
 	for _, s := range sectionOrder {
 		fmt.Fprintf(&w, "## %s\n\n", s.title)
 		switch {
-		case s.key == "images":
-			w.WriteString("**Not measured yet.** Chart-image rendering (`GET /charts/{id}.svg|.png|.pdf`, `bilateral render`) is being added " +
-				"by another change; this section will time it (cold and cached) against the obvious alternative once it lands. " +
-				"Its Go benchmarks, where present, appear in section 7.\n\n")
-			continue
 		case !ran(s.key):
 			w.WriteString("Not run this time (`-only`).\n\n")
 			continue
