@@ -61,7 +61,7 @@ func TestBrowserEditorPublishes(t *testing.T) {
 	}
 	progress, err := chromedp.Run(tctx, chromedp.Poll[float64](
 		`(() => { const p = document.querySelector('#upload-bar'); return p && !p.closest('[hidden]') && p.value > 0 && p.value < 100 ? p.value : null })()`,
-		chromedp.WithPollingTimeout(20*time.Second)))
+		chromedp.WithPollingTimeout(60*time.Second)))
 	if err != nil {
 		t.Errorf("the progress bar never showed partial progress: %v", err)
 	} else {

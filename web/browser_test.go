@@ -138,7 +138,7 @@ func boxOf(t *testing.T, ctx context.Context, js string) rect {
 func TestBrowserDashboard(t *testing.T) {
 	ctx, srv := startBrowserServer(t)
 	w := watchPage(t, ctx, srv.URL)
-	tctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	tctx, cancel := context.WithTimeout(ctx, 4*time.Minute)
 	defer cancel()
 	if err := chromedp.Do(tctx, chromedp.EmulateViewport(1280, 900), chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(chromedp.CSS("#trade"))); err != nil {
 		t.Fatal(err)
@@ -172,7 +172,7 @@ func TestBrowserDashboard(t *testing.T) {
 	if err := chromedp.Do(tctx, chromedp.MouseEvent(chromedp.MouseMoved, b.X+b.W/2, b.Y+b.H/2)); err != nil {
 		t.Fatal(err)
 	}
-	drawn, err := chromedp.Run(tctx, chromedp.Poll[bool](box+`.bilateralChart && `+box+`.querySelector('svg path') !== null && !`+box+`.querySelector('.chart-image')`, chromedp.WithPollingTimeout(20*time.Second)))
+	drawn, err := chromedp.Run(tctx, chromedp.Poll[bool](box+`.bilateralChart && `+box+`.querySelector('svg path') !== null && !`+box+`.querySelector('.chart-image')`, chromedp.WithPollingTimeout(60*time.Second)))
 	if err != nil || !drawn {
 		state := eval[string](t, tctx, `JSON.stringify({hover: document.querySelector('#chart-us-goods-trade').matches(':hover'), at: (() => { const e = document.elementFromPoint(`+fmt.Sprint(b.X+b.W/2)+`, `+fmt.Sprint(b.Y+b.H/2)+`); return e && e.outerHTML.slice(0, 80) })(), scripts: [...document.scripts].map(s => s.src), cls: document.documentElement.className, inst: !!`+box+`.bilateralChart, html: `+box+`.innerHTML.slice(0, 300)})`)
 		t.Fatalf("the interactive chart did not replace the image: %v\n%s", err, state)
@@ -237,7 +237,7 @@ func TestBrowserDashboard(t *testing.T) {
 func TestBrowserChartPage(t *testing.T) {
 	ctx, srv := startBrowserServer(t)
 	w := watchPage(t, ctx, srv.URL)
-	tctx, cancel := context.WithTimeout(ctx, time.Minute)
+	tctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
 	defer cancel()
 	if err := chromedp.Do(tctx, chromedp.Navigate(srv.URL+"/charts/rok-oda"), chromedp.WaitVisible(chromedp.CSS("table.data-table"))); err != nil {
 		t.Fatal(err)
@@ -274,7 +274,7 @@ func TestBrowserChartPage(t *testing.T) {
 	if err := chromedp.Do(tctx, chromedp.MouseEvent(chromedp.MouseMoved, b.X+b.W/2, b.Y+b.H/2)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := chromedp.Run(tctx, chromedp.Poll[bool](`!!document.querySelector('[data-chart-box]').bilateralChart`, chromedp.WithPollingTimeout(20*time.Second))); err != nil {
+	if _, err := chromedp.Run(tctx, chromedp.Poll[bool](`!!document.querySelector('[data-chart-box]').bilateralChart`, chromedp.WithPollingTimeout(60*time.Second))); err != nil {
 		t.Errorf("the chart page's chart did not become interactive: %v", err)
 	}
 	w.check(t)
@@ -315,7 +315,7 @@ func TestBrowserAccessibility(t *testing.T) {
 	for _, scheme := range []string{"light", "dark"} {
 		for _, path := range []string{"/", "/charts/us-goods-trade"} {
 			t.Run(scheme+path, func(t *testing.T) {
-				tctx, cancel := context.WithTimeout(ctx, time.Minute)
+				tctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
 				defer cancel()
 				err := chromedp.Do(tctx,
 					chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
@@ -352,7 +352,7 @@ func TestBrowserAccessibility(t *testing.T) {
 // download links left out, every chart printed as its image.
 func TestBrowserPrint(t *testing.T) {
 	ctx, srv := startBrowserServer(t)
-	tctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	tctx, cancel := context.WithTimeout(ctx, 4*time.Minute)
 	defer cancel()
 	if err := chromedp.Do(tctx, chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(chromedp.CSS("#trade"))); err != nil {
 		t.Fatal(err)

@@ -163,25 +163,15 @@ func (r *Renderer) subsetStyle(doc *node) (string, error) {
 		if len(used[w]) == 0 {
 			continue
 		}
-		f := r.fonts.pick(w).font
 		runes := make([]rune, 0, len(used[w]))
 		for c := range used[w] {
 			runes = append(runes, c)
 		}
 		sort.Slice(runes, func(i, j int) bool { return runes[i] < runes[j] })
-		ids := []uint16{0} // .notdef first, as fonts require
-		seen := map[uint16]bool{0: true}
-		for _, c := range runes {
-			if id := f.GlyphIndex(c); id != 0 && !seen[id] {
-				seen[id] = true
-				ids = append(ids, id)
-			}
-		}
-		sub, err := f.SFNT.Subset(ids, font.SubsetOptions{Tables: font.KeepMinTables})
+		ttf, err := r.subsetters[w].subset(runes)
 		if err != nil {
-			return "", fmt.Errorf("render: font subset: %w", err)
+			return "", err
 		}
-		ttf := sub.Write()
 		fmt.Fprintf(&b, "@font-face{font-family:Pretendard;font-weight:%d;src:url(data:font/ttf;base64,%s) format(\"truetype\")}\n", w, base64.StdEncoding.EncodeToString(ttf))
 	}
 	return b.String(), nil
@@ -212,3 +202,57 @@ func usedRunes(doc *node) map[int]map[rune]bool {
 	walk(doc, 400)
 	return used
 }
+
+// subsetter cuts subsets of one font. It keeps a parse of the font of its
+// own: font.SFNT.Subset writes into the font it subsets (its maxp and OS/2
+// records), so it must neither touch the faces that measure and draw text
+// nor run twice at once.
+type subsetter struct {
+	mu   sync.Mutex
+	sfnt *font.SFNT
+}
+
+func newSubsetter(ttf []byte) (*subsetter, error) {
+	f, err := font.ParseSFNT(ttf, 0)
+	if err != nil {
+		return nil, err
+	}
+	return &subsetter{sfnt: f}, nil
+}
+
+// subset returns a TrueType font holding the glyphs of runes (and .notdef).
+func (s *subsetter) subset(runes []rune) ([]byte, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	f := s.sfnt
+	ids := []uint16{0} // .notdef first, as fonts require
+	seen := map[uint16]bool{0: true}
+	for _, c := range runes {
+		if id := f.GlyphIndex(c); id != 0 && !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
+		}
+	}
+	// Subset overwrites these records of the source; put them back so the
+	// next subset starts from the whole font.
+	maxp := *f.Maxp
+	var os2 *os2Saved
+	if f.OS2 != nil {
+		os2 = &os2Saved{f.OS2.UlUnicodeRange1, f.OS2.UlUnicodeRange2, f.OS2.UlUnicodeRange3, f.OS2.UlUnicodeRange4}
+	}
+	var ttf []byte
+	sub, err := f.Subset(ids, font.SubsetOptions{Tables: font.KeepMinTables})
+	if err == nil {
+		ttf = sub.Write() // before the records it shares with f are restored
+	}
+	*f.Maxp = maxp
+	if os2 != nil {
+		f.OS2.UlUnicodeRange1, f.OS2.UlUnicodeRange2, f.OS2.UlUnicodeRange3, f.OS2.UlUnicodeRange4 = os2[0], os2[1], os2[2], os2[3]
+	}
+	if err != nil {
+		return nil, fmt.Errorf("render: font subset: %w", err)
+	}
+	return ttf, nil
+}
+
+type os2Saved [4]uint32

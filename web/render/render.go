@@ -37,6 +37,8 @@ type Renderer struct {
 	fonts    *fonts
 	pdfFonts *fonts    // the same faces, drawing only glyphs a PDF can map back to text
 	web      *webFonts // the page's woff2 subsets, embedded in SVGs (nil: none)
+	// subsetters cut glyph subsets for the page's stand-in images, by weight.
+	subsetters map[int]*subsetter
 	pool     *pool
 }
 
@@ -62,16 +64,21 @@ func New(dist fs.FS, manifest map[string]string, size int, timeout time.Duration
 	}
 
 	faces := &fonts{}
+	subsetters := map[int]*subsetter{}
 	for _, f := range []struct {
-		name  string
-		style canvas.FontStyle
-		dst   **face
-	}{{AssetFontRegular, canvas.FontRegular, &faces.regular}, {AssetFontBold, canvas.FontBold, &faces.bold}} {
+		name   string
+		style  canvas.FontStyle
+		dst    **face
+		weight int
+	}{{AssetFontRegular, canvas.FontRegular, &faces.regular, 400}, {AssetFontBold, canvas.FontBold, &faces.bold, 700}} {
 		b, err := read(f.name)
 		if err != nil {
 			return nil, err
 		}
 		if *f.dst, err = loadFace(b, f.style); err != nil {
+			return nil, fmt.Errorf("render: %s: %w", f.name, err)
+		}
+		if subsetters[f.weight], err = newSubsetter(b); err != nil {
 			return nil, fmt.Errorf("render: %s: %w", f.name, err)
 		}
 	}
@@ -98,7 +105,7 @@ func New(dist fs.FS, manifest map[string]string, size int, timeout time.Duration
 	if err != nil {
 		return nil, err
 	}
-	r := &Renderer{fonts: faces, pdfFonts: pdfFonts, web: web, pool: newPool(bundle, setup, string(geo), MapName, faces, size, timeout)}
+	r := &Renderer{fonts: faces, pdfFonts: pdfFonts, web: web, subsetters: subsetters, pool: newPool(bundle, setup, string(geo), MapName, faces, size, timeout)}
 	e, err := r.pool.newEngine()
 	if err != nil {
 		return nil, fmt.Errorf("render: %w", err)

@@ -1,8 +1,10 @@
 package render
 
 import (
+	"context"
 	"encoding/json"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -182,5 +184,39 @@ func TestLayoutCaption(t *testing.T) {
 				t.Errorf("%dx%d: caption line %q is %.1f wide", o.Width, o.Height, cl.text, w)
 			}
 		}
+	}
+}
+
+// TestBareSubsetsConcurrently: the stand-in images cut font subsets; many
+// at once must neither race nor spoil the fonts later images draw with.
+func TestBareSubsetsConcurrently(t *testing.T) {
+	r := newTestRenderer(t)
+	c := chartByID(t, "us-goods-trade")
+	o := Options{Format: SVG, Width: 680, Height: 360, Scale: 1, Bare: true}
+	var wg sync.WaitGroup
+	errs := make(chan error, 6)
+	for i := 0; i < 6; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			oo := o
+			oo.Width += i
+			_, err := r.Render(context.Background(), c.OptionJSON, Caption{}, oo)
+			errs <- err
+		}(i)
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Errorf("concurrent bare render: %v", err)
+		}
+	}
+	// The faces still have every glyph afterwards: a PNG with Hangul draws.
+	if _, err := r.Render(context.Background(), []byte(koreanOption), Caption{Title: "대한민국"}, Options{Format: PNG, Width: 640, Height: 360, Scale: 1}); err != nil {
+		t.Errorf("render after subsetting: %v", err)
+	}
+	if n := r.subsetters[400].sfnt.Maxp.NumGlyphs; int(n) != int(r.fonts.regular.font.Maxp.NumGlyphs) {
+		t.Errorf("the subsetter's font lost glyphs: %d, the face has %d", n, r.fonts.regular.font.Maxp.NumGlyphs)
 	}
 }
