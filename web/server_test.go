@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
 
@@ -408,5 +409,23 @@ func TestSecurityHeaders(t *testing.T) {
 	resp.Body.Close()
 	if hsts := resp.Header.Get("Strict-Transport-Security"); !strings.HasPrefix(hsts, "max-age=") {
 		t.Errorf("over TLS, Strict-Transport-Security = %q", hsts)
+	}
+}
+
+func TestMetricsHistogramIsCumulative(t *testing.T) {
+	m := newMetrics()
+	m.observe("/x", 200, 500*time.Microsecond) // first bucket
+	m.observe("/x", 200, 30*time.Millisecond)  // 0.05 bucket
+	m.observe("/x", 200, 5*time.Second)        // only +Inf
+	v, _ := m.requests.Load(reqKey{"/x", 200})
+	st := v.(*reqStats)
+	var cum []uint64
+	var c uint64
+	for i := range latencyBuckets {
+		c += st.buckets[i].Load()
+		cum = append(cum, c)
+	}
+	if cum[0] != 1 || cum[5] != 2 || cum[len(cum)-1] != 2 || st.count.Load() != 3 {
+		t.Errorf("cumulative buckets = %v (count %d), want 1 at 1ms, 2 from 50ms, 2 at 2.5s, count 3", cum, st.count.Load())
 	}
 }
