@@ -29,8 +29,8 @@ type reqKey struct {
 }
 
 type reqStats struct {
-	count   atomic.Uint64
-	sumNs   atomic.Int64
+	count atomic.Uint64
+	sumNs atomic.Int64
 	// buckets counts requests by the first latency bucket they fit in (one
 	// atomic add per request); /metrics sums them into Prometheus'
 	// cumulative buckets.

@@ -39,7 +39,7 @@ type Renderer struct {
 	web      *webFonts // the page's woff2 subsets, embedded in SVGs (nil: none)
 	// subsetters cut glyph subsets for the page's stand-in images, by weight.
 	subsetters map[int]*subsetter
-	pool     *pool
+	pool       *pool
 }
 
 // New loads ECharts, the fonts and the map geometry from dist (the built
