@@ -233,26 +233,35 @@ func (s *subsetter) subset(runes []rune) ([]byte, error) {
 			ids = append(ids, id)
 		}
 	}
-	// Subset overwrites these records of the source; put them back so the
-	// next subset starts from the whole font.
-	maxp := *f.Maxp
-	var os2 *os2Saved
-	if f.OS2 != nil {
-		os2 = &os2Saved{f.OS2.UlUnicodeRange1, f.OS2.UlUnicodeRange2, f.OS2.UlUnicodeRange3, f.OS2.UlUnicodeRange4}
-	}
 	var ttf []byte
-	sub, err := f.Subset(ids, font.SubsetOptions{Tables: font.KeepMinTables})
-	if err == nil {
-		ttf = sub.Write() // before the records it shares with f are restored
-	}
-	*f.Maxp = maxp
-	if os2 != nil {
-		f.OS2.UlUnicodeRange1, f.OS2.UlUnicodeRange2, f.OS2.UlUnicodeRange3, f.OS2.UlUnicodeRange4 = os2[0], os2[1], os2[2], os2[3]
-	}
+	err := keepRecords(f, func() error {
+		sub, err := f.Subset(ids, font.SubsetOptions{Tables: font.KeepMinTables})
+		if err == nil {
+			ttf = sub.Write() // before the records it shares with f are restored
+		}
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("render: font subset: %w", err)
 	}
 	return ttf, nil
+}
+
+// keepRecords runs fn, which subsets f, and then puts back the records of
+// f that font.SFNT.Subset overwrites (maxp's glyph count and OS/2's
+// Unicode ranges), so that f stays the whole font for the next use.
+func keepRecords(f *font.SFNT, fn func() error) error {
+	maxp := *f.Maxp
+	var os2 os2Saved
+	if f.OS2 != nil {
+		os2 = os2Saved{f.OS2.UlUnicodeRange1, f.OS2.UlUnicodeRange2, f.OS2.UlUnicodeRange3, f.OS2.UlUnicodeRange4}
+	}
+	err := fn()
+	*f.Maxp = maxp
+	if f.OS2 != nil {
+		f.OS2.UlUnicodeRange1, f.OS2.UlUnicodeRange2, f.OS2.UlUnicodeRange3, f.OS2.UlUnicodeRange4 = os2[0], os2[1], os2[2], os2[3]
+	}
+	return err
 }
 
 type os2Saved [4]uint32

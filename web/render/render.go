@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/dop251/goja"
@@ -39,7 +40,9 @@ type Renderer struct {
 	web      *webFonts // the page's woff2 subsets, embedded in SVGs (nil: none)
 	// subsetters cut glyph subsets for the page's stand-in images, by weight.
 	subsetters map[int]*subsetter
-	pool       *pool
+	// pdfMu makes PDFs one at a time: writing one subsets pdfFonts in place.
+	pdfMu sync.Mutex
+	pool  *pool
 }
 
 // New loads ECharts, the fonts and the map geometry from dist (the built
@@ -63,14 +66,19 @@ func New(dist fs.FS, manifest map[string]string, size int, timeout time.Duration
 		timeout = DefaultTimeout
 	}
 
+	// The PDF writer subsets its fonts and, doing so, writes into them
+	// (font.SFNT.Subset changes its source's glyph count), so PDFs get
+	// faces of their own, used one PDF at a time; so do the stand-in
+	// images' subsets (see subsetter).
 	faces := &fonts{}
+	pdfFonts := &fonts{textGlyphs: true}
 	subsetters := map[int]*subsetter{}
 	for _, f := range []struct {
-		name   string
-		style  canvas.FontStyle
-		dst    **face
-		weight int
-	}{{AssetFontRegular, canvas.FontRegular, &faces.regular, 400}, {AssetFontBold, canvas.FontBold, &faces.bold, 700}} {
+		name      string
+		style     canvas.FontStyle
+		dst, pdst **face
+		weight    int
+	}{{AssetFontRegular, canvas.FontRegular, &faces.regular, &pdfFonts.regular, 400}, {AssetFontBold, canvas.FontBold, &faces.bold, &pdfFonts.bold, 700}} {
 		b, err := read(f.name)
 		if err != nil {
 			return nil, err
@@ -78,11 +86,13 @@ func New(dist fs.FS, manifest map[string]string, size int, timeout time.Duration
 		if *f.dst, err = loadFace(b, f.style); err != nil {
 			return nil, fmt.Errorf("render: %s: %w", f.name, err)
 		}
+		if *f.pdst, err = loadFace(b, f.style); err != nil {
+			return nil, fmt.Errorf("render: %s: %w", f.name, err)
+		}
 		if subsetters[f.weight], err = newSubsetter(b); err != nil {
 			return nil, fmt.Errorf("render: %s: %w", f.name, err)
 		}
 	}
-	pdfFonts := &fonts{regular: faces.regular, bold: faces.bold, textGlyphs: true}
 
 	src, err := read(AssetECharts)
 	if err != nil {
@@ -173,10 +183,17 @@ func (r *Renderer) Render(ctx context.Context, option []byte, c Caption, o Optio
 		// One CSS pixel is 1/96 inch, as in a browser's print.
 		const mmPerPx = 25.4 / 96
 		var buf bytes.Buffer
-		w := pdf.New(&buf, float64(o.Width)*mmPerPx, float64(o.Height)*mmPerPx, &pdf.Options{Compress: true, SubsetFonts: true, ImageEncoding: canvas.Lossless})
-		w.SetInfo(c.Title, c.Subtitle, "", strings.Join(nonEmpty(c.Sources), "; "), "bilateral")
-		r.paint(doc, o, r.pdfFonts, 0).RenderViewTo(w, canvas.Identity.Scale(mmPerPx, mmPerPx))
-		if err := w.Close(); err != nil {
+		r.pdfMu.Lock()
+		defer r.pdfMu.Unlock()
+		err := keepRecords(r.pdfFonts.regular.font.SFNT, func() error {
+			return keepRecords(r.pdfFonts.bold.font.SFNT, func() error {
+				w := pdf.New(&buf, float64(o.Width)*mmPerPx, float64(o.Height)*mmPerPx, &pdf.Options{Compress: true, SubsetFonts: true, ImageEncoding: canvas.Lossless})
+				w.SetInfo(c.Title, c.Subtitle, "", strings.Join(nonEmpty(c.Sources), "; "), "bilateral")
+				r.paint(doc, o, r.pdfFonts, 0).RenderViewTo(w, canvas.Identity.Scale(mmPerPx, mmPerPx))
+				return w.Close()
+			})
+		})
+		if err != nil {
 			return nil, fmt.Errorf("render: write PDF: %w", err)
 		}
 		return buf.Bytes(), nil

@@ -216,7 +216,19 @@ func TestBareSubsetsConcurrently(t *testing.T) {
 	if _, err := r.Render(context.Background(), []byte(koreanOption), Caption{Title: "대한민국"}, Options{Format: PNG, Width: 640, Height: 360, Scale: 1}); err != nil {
 		t.Errorf("render after subsetting: %v", err)
 	}
-	if n := r.subsetters[400].sfnt.Maxp.NumGlyphs; int(n) != int(r.fonts.regular.font.Maxp.NumGlyphs) {
-		t.Errorf("the subsetter's font lost glyphs: %d, the face has %d", n, r.fonts.regular.font.Maxp.NumGlyphs)
+	// PDFs (whose writer subsets its fonts in place) must not shrink any
+	// font either.
+	if _, err := r.Render(context.Background(), c.OptionJSON, Caption{Title: "x"}, Options{Format: PDF, Width: 640, Height: 360, Scale: 1}); err != nil {
+		t.Fatal(err)
+	}
+	whole := r.subsetters[400].sfnt.Maxp.NumGlyphs
+	for name, n := range map[string]uint16{
+		"drawing face": r.fonts.regular.font.Maxp.NumGlyphs,
+		"PDF face":     r.pdfFonts.regular.font.Maxp.NumGlyphs,
+		"bold PDF":     r.pdfFonts.bold.font.Maxp.NumGlyphs,
+	} {
+		if n < 1000 || (name != "bold PDF" && n != whole) {
+			t.Errorf("the %s has %d glyphs after subsetting, the font has %d", name, n, whole)
+		}
 	}
 }
