@@ -120,16 +120,6 @@ func (a *Assets) URL(logical string) string {
 	return "/static/" + p
 }
 
-// Bytes returns the content of a logical asset, for the server's own use
-// (the image renderer reads fonts and the ECharts bundle this way).
-func (a *Assets) Bytes(logical string) ([]byte, bool) {
-	f := a.files[a.manifest[logical]]
-	if f == nil {
-		return nil, false
-	}
-	return f.raw, true
-}
-
 func (f *asset) gzipped() []byte {
 	f.once.Do(func() {
 		if f.gz != nil || !compressible(f.name) {

@@ -166,16 +166,12 @@ func (s *Server) adminHome(c echo.Context, code int, flash, filename string, iss
 
 func (s *Server) handleAdmin(c echo.Context) error {
 	var flash string
-	switch {
-	case c.QueryParam("published") != "":
-		flash = "Version " + c.QueryParam("published") + " is published: the dashboard now shows it."
-	case c.QueryParam("restored") != "":
-		flash = "Version " + c.QueryParam("restored") + " is published as a copy of an earlier version."
-	case c.QueryParam("discarded") != "":
+	if n, err := strconv.Atoi(c.QueryParam("published")); err == nil {
+		flash = "Version " + strconv.Itoa(n) + " is published: the dashboard now shows it."
+	} else if n, err := strconv.Atoi(c.QueryParam("restored")); err == nil {
+		flash = "Version " + strconv.Itoa(n) + " is published as a copy of an earlier version."
+	} else if c.QueryParam("discarded") != "" {
 		flash = "The upload was discarded; nothing changed."
-	}
-	if _, err := strconv.Atoi(c.QueryParam("published") + c.QueryParam("restored")); err != nil && flash != "" && c.QueryParam("discarded") == "" {
-		flash = ""
 	}
 	return s.adminHome(c, http.StatusOK, flash, "", nil)
 }

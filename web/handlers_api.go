@@ -100,11 +100,8 @@ func (s *Server) handleAPIRestore(c echo.Context) error {
 	return c.JSON(http.StatusCreated, map[string]any{"version": v.Number, "restored_from": n})
 }
 
-// handleAPIWorkbook downloads the workbook of any version.
-func (s *Server) handleAPIWorkbook(c echo.Context) error {
-	return s.serveVersionWorkbook(c)
-}
-
+// serveVersionWorkbook downloads the workbook of any version (editors
+// and API alike).
 func (s *Server) serveVersionWorkbook(c echo.Context) error {
 	n, err := strconv.Atoi(c.Param("version"))
 	if err != nil || n < 1 {

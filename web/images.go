@@ -106,6 +106,14 @@ func isTrue(s string) bool { return s == "1" || s == "true" || s == "yes" }
 
 // caption is the text an image carries so that it stands alone.
 func (s *Server) caption(c echo.Context, snap *snapshot, ch *charts.Chart) render.Caption {
+	return Caption(ch, snap.dataset.Meta.AsOf, s.publicURL(c))
+}
+
+// Caption is the caption of a chart's image: title, units, the first
+// sources (the rest are on the chart's page), the date of the data and
+// the chart's address under baseURL (none when baseURL is empty). The
+// server and `bilateral render` use it alike, so their images match.
+func Caption(ch *charts.Chart, asOf time.Time, baseURL string) render.Caption {
 	var sources []string
 	for i, src := range ch.Sources {
 		if i == maxCaptionSources && len(ch.Sources) > maxCaptionSources+1 {
@@ -114,13 +122,11 @@ func (s *Server) caption(c echo.Context, snap *snapshot, ch *charts.Chart) rende
 		}
 		sources = append(sources, src.Organisation)
 	}
-	return render.Caption{
-		Title:    ch.Title,
-		Subtitle: ch.Subtitle,
-		Sources:  sources,
-		AsOf:     snap.dataset.Meta.AsOf.Format("2 January 2006"),
-		URL:      s.publicURL(c) + "/charts/" + ch.ID,
+	c := render.Caption{Title: ch.Title, Subtitle: ch.Subtitle, Sources: sources, AsOf: asOf.Format("2 January 2006")}
+	if baseURL != "" {
+		c.URL = strings.TrimRight(baseURL, "/") + "/charts/" + ch.ID
 	}
+	return c
 }
 
 // publicURL is the dashboard's address: the configured one, or the one the

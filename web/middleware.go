@@ -41,7 +41,7 @@ func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 		for k, v := range fixedHeaders {
 			h[k] = v
 		}
-		if c.Request().TLS != nil || c.Scheme() == "https" {
+		if isTLS(c) {
 			h["Strict-Transport-Security"] = hstsValue
 		}
 		return next(c)

@@ -366,6 +366,6 @@ func (s *Server) routes() {
 	// Scripts, with a bearer token checked before the body is read.
 	e.GET("/api/v1/datasets", s.handleAPIVersions, s.requireToken)
 	e.POST("/api/v1/datasets", s.handleAPIUpload, s.requireToken)
-	e.GET("/api/v1/datasets/:version/workbook", s.handleAPIWorkbook, s.requireToken)
+	e.GET("/api/v1/datasets/:version/workbook", s.serveVersionWorkbook, s.requireToken)
 	e.POST("/api/v1/datasets/:version/restore", s.handleAPIRestore, s.requireToken)
 }

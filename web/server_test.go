@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -268,7 +269,8 @@ func TestChartEndpoints(t *testing.T) {
 				// value appears verbatim.
 				vi, si, yi := indexOf(recs[0], "Value"), indexOf(recs[0], "Series ID"), indexOf(recs[0], "Year")
 				for _, r := range recs[1:] {
-					o, ok := d.Observation(r[si], atoi(r[yi]))
+					y, _ := strconv.Atoi(r[yi])
+					o, ok := d.Observation(r[si], y)
 					if ok && r[vi] != charts.Raw(o.Value) {
 						t.Errorf("CSV value %s %s = %q, stored %v", r[si], r[yi], r[vi], o.Value)
 					}
@@ -368,14 +370,6 @@ func indexOf(xs []string, s string) int {
 		}
 	}
 	return -1
-}
-
-func atoi(s string) int {
-	n := 0
-	for _, r := range s {
-		n = n*10 + int(r-'0')
-	}
-	return n
 }
 
 func TestSecurityHeaders(t *testing.T) {

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bilateral/bilateral/web"
 	"github.com/bilateral/bilateral/web/charts"
 	"github.com/bilateral/bilateral/web/render"
 	"github.com/bilateral/bilateral/web/static"
@@ -68,17 +69,7 @@ func cmdRender(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	capt := render.Caption{Title: ch.Title, Subtitle: ch.Subtitle, AsOf: d.Meta.AsOf.Format("2 January 2006")}
-	for i, s := range ch.Sources {
-		if i == 4 && len(ch.Sources) > 5 {
-			capt.Sources = append(capt.Sources, fmt.Sprintf("and %d more listed on the chart's page", len(ch.Sources)-4))
-			break
-		}
-		capt.Sources = append(capt.Sources, s.Organisation)
-	}
-	if *baseURL != "" {
-		capt.URL = strings.TrimRight(*baseURL, "/") + "/charts/" + ch.ID
-	}
+	capt := web.Caption(ch, d.Meta.AsOf, *baseURL)
 	b, err := r.Render(ctx, ch.OptionJSON, capt, o)
 	if err != nil {
 		return err

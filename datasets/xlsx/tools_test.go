@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/bilateral/bilateral/internal/testtool"
 )
 
 // These tests exchange workbooks with real other programs, since analysts
@@ -20,14 +22,9 @@ import (
 // BILATERAL_REQUIRE_TOOLS=1 (as in CI, where a skip would hide a gap).
 func needTool(t *testing.T, what, pkg string, ok bool) {
 	t.Helper()
-	if ok {
-		return
+	if !ok {
+		testtool.MissingPackage(t, what, pkg)
 	}
-	msg := what + " is not installed; install it with: apt-get install " + pkg
-	if os.Getenv("BILATERAL_REQUIRE_TOOLS") == "1" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
 }
 
 // run runs a program with a deadline and fails the test with its output.

@@ -22,12 +22,14 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+
+	"github.com/bilateral/bilateral/internal/testtool"
 )
 
 // RequireToolsEnv is the environment variable that makes a missing test tool
 // (Chromium, poppler-utils' pdftotext, ...) fail tests instead of skipping
 // them.
-const RequireToolsEnv = "BILATERAL_REQUIRE_TOOLS"
+const RequireToolsEnv = testtool.RequireEnv
 
 // DebianPackage is the package that provides the browser.
 const DebianPackage = "chromium"
@@ -56,11 +58,7 @@ func Path() (string, bool) {
 // to install either way.
 func ToolMissing(t testing.TB, tool, debianPackage string) {
 	t.Helper()
-	msg := fmt.Sprintf("%s not found: install it with `apt-get install %s`", tool, debianPackage)
-	if os.Getenv(RequireToolsEnv) == "1" {
-		t.Fatalf("%s (%s=1 requires it)", msg, RequireToolsEnv)
-	}
-	t.Skip(msg)
+	testtool.MissingPackage(t, tool, debianPackage)
 }
 
 // Flags are the command-line switches the browser is started with: headless,

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -360,29 +359,6 @@ func buildMap(d *stats.Dataset, s Spec) *Chart {
 	c.Empty = len(items) == 0
 	c.Alt = altMap(s, totals)
 	return c
-}
-
-// CiteOrder returns the ids of the sources in first-use order.
-func (c *Chart) CiteOrder() []string {
-	var ids []string
-	for _, s := range c.Sources {
-		ids = append(ids, s.ID)
-	}
-	return ids
-}
-
-// Years returns the first and last year shown by a cartesian chart.
-func (c *Chart) Years() (first, last int, ok bool) {
-	var ys []int
-	for _, r := range c.Table.Rows {
-		if len(r) > 2 && r[2].Number && !c.Map {
-			ys = append(ys, int(r[2].Value))
-		}
-	}
-	if len(ys) == 0 {
-		return 0, 0, false
-	}
-	return slices.Min(ys), slices.Max(ys), true
 }
 
 // joinAnd joins words as "a, b and c".

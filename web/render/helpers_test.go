@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/bilateral/bilateral/datasets"
-	"github.com/bilateral/bilateral/internal/chromium"
+	"github.com/bilateral/bilateral/internal/testtool"
 	"github.com/bilateral/bilateral/web/charts"
 )
 
@@ -26,11 +26,7 @@ func testDist(tb testing.TB) fs.FS {
 	tb.Helper()
 	dist := os.DirFS(distDir)
 	if _, err := fs.Stat(dist, "manifest.json"); err != nil {
-		msg := "web/static/dist is not built: run `npm ci && npm run build` (Debian packages nodejs and npm)"
-		if os.Getenv(chromium.RequireToolsEnv) == "1" {
-			tb.Fatal(msg)
-		}
-		tb.Skip(msg)
+		testtool.Missing(tb, "web/static/dist is not built: run `npm ci && npm run build` (Debian packages nodejs and npm)")
 	}
 	return dist
 }

@@ -125,8 +125,3 @@ func (o Options) Validate() error {
 	}
 	return nil
 }
-
-// pixelSize is the size in device pixels of a PNG rendered with o.
-func (o Options) pixelSize() (int, int) {
-	return int(float64(o.Width)*o.Scale + 0.5), int(float64(o.Height)*o.Scale + 0.5)
-}

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/bilateral/bilateral/internal/testtool"
 )
 
 // Python is Debian's interpreter, where python3-openpyxl installs.
@@ -16,14 +18,9 @@ const Python = "/usr/bin/python3"
 // BILATERAL_REQUIRE_TOOLS=1 (as in CI, where a skip would hide a gap).
 func needTool(tb testing.TB, what, pkg string, ok bool) {
 	tb.Helper()
-	if ok {
-		return
+	if !ok {
+		testtool.MissingPackage(tb, what, pkg)
 	}
-	msg := what + " is not installed; install it with: apt-get install " + pkg
-	if os.Getenv("BILATERAL_REQUIRE_TOOLS") == "1" {
-		tb.Fatal(msg)
-	}
-	tb.Skip(msg)
 }
 
 func runTool(tb testing.TB, name string, args ...string) {
