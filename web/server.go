@@ -20,6 +20,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
+	"github.com/bilateral/bilateral/accounts"
 	"github.com/bilateral/bilateral/datasets"
 	"github.com/bilateral/bilateral/datasets/xlsx"
 	"github.com/bilateral/bilateral/stats"
@@ -150,8 +151,8 @@ func (s *Server) ensureEditor(ctx context.Context) error {
 	if err != nil || n > 0 {
 		return err
 	}
-	pw := NewPassword()
-	h, err := HashPassword(pw)
+	pw := accounts.NewPassword()
+	h, err := accounts.HashPassword(pw)
 	if err != nil {
 		return err
 	}
