@@ -39,9 +39,11 @@ func HashPassword(pw string) (string, error) {
 var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("no such user, no such password"), bcrypt.DefaultCost)
 
 // CheckPassword reports whether pw matches hash. An empty hash (no such
-// user) is compared against a dummy so that the answer takes as long.
+// user) is compared against a dummy so that the answer takes as long. A
+// password longer than MaxPasswordLen never matches: bcrypt would compare
+// only its first 72 bytes, so any suffix would be accepted.
 func CheckPassword(hash, pw string) bool {
-	if hash == "" {
+	if hash == "" || len(pw) > MaxPasswordLen {
 		bcrypt.CompareHashAndPassword(dummyHash, []byte(pw))
 		return false
 	}

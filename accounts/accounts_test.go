@@ -20,6 +20,14 @@ func TestHashPasswordLimits(t *testing.T) {
 	if !CheckPassword(h, "correct horse battery") {
 		t.Error("the right password was refused")
 	}
+	long := strings.Repeat("x", 72)
+	hl, err := HashPassword(long)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !CheckPassword(hl, long) || CheckPassword(hl, long+"anything") {
+		t.Error("a 72-byte password and a suffix after it were treated alike (bcrypt truncation)")
+	}
 	if CheckPassword(h, "correct horse battery!") || CheckPassword("", "correct horse battery") {
 		t.Error("a wrong password, or an unknown user, was accepted")
 	}

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/bilateral/bilateral/stats"
 )
 
 // Caption is the text around a chart in an image: it makes the image stand
@@ -35,9 +37,13 @@ func NewCaption(title, subtitle string, organisations []string, asOf time.Time, 
 			sources = append(sources, fmt.Sprintf("and %d more listed on the chart's page", len(organisations)-MaxCaptionSources))
 			break
 		}
-		sources = append(sources, org)
+		sources = append(sources, stats.StripBidi(org))
 	}
-	return Caption{Title: title, Subtitle: subtitle, Sources: sources, AsOf: asOf.Format("2 January 2006"), URL: chartURL}
+	// Directional controls would reverse the rest of a line, our own
+	// words included; data is stripped of them on upload, and so is every
+	// caption, whatever built it.
+	return Caption{Title: stats.StripBidi(title), Subtitle: stats.StripBidi(subtitle), Sources: sources,
+		AsOf: asOf.Format("2 January 2006"), URL: stats.StripBidi(chartURL)}
 }
 
 // Caption colours and font: those of the page's light theme.

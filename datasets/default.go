@@ -64,6 +64,7 @@ func Default() (*stats.Dataset, error) {
 			return nil, err
 		}
 	}
+	d.StripBidiControls()
 	if ps := d.Validate(); len(ps) > 0 {
 		return nil, fmt.Errorf("datasets: default dataset is invalid: %v", ps[0])
 	}

@@ -292,6 +292,7 @@ func (d *decoder) decode(data []byte) (*stats.Dataset, error) {
 		}
 	}
 	d.checkMetadataRows()
+	ds.StripBidiControls() // directional controls would reverse text on every surface
 	for _, prob := range ds.Validate() {
 		d.addProblem(prob)
 	}
