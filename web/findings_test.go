@@ -115,3 +115,24 @@ func TestBinDefaultIsNotAMacro(t *testing.T) {
 		}
 	}
 }
+
+// TestSignInRefusesPasswordSuffix: bcrypt reads 72 bytes, so sign-in took
+// any suffix after a 72-byte password (issue 10, finding 13).
+func TestSignInRefusesPasswordSuffix(t *testing.T) {
+	s, store := newTestServerStore(t, nil)
+	e := newEditor(t, s, store)
+	long := strings.Repeat("p", 72)
+	h, err := accounts.HashPassword(long)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.SetPassword(context.Background(), "ana", h); err != nil {
+		t.Fatal(err)
+	}
+	if resp := e.login(long + "-anything"); resp.StatusCode == http.StatusSeeOther {
+		t.Errorf("sign-in with a suffix after the 72-byte password succeeded")
+	}
+	if resp := e.login(long); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("sign-in with the password = %d, want 303", resp.StatusCode)
+	}
+}
