@@ -22,6 +22,7 @@ import (
 
 	"github.com/bilateral/bilateral/accounts"
 	"github.com/bilateral/bilateral/datasets"
+	"github.com/bilateral/bilateral/datasets/bootstrap"
 	"github.com/bilateral/bilateral/datasets/xlsx"
 	"github.com/bilateral/bilateral/stats"
 	"github.com/bilateral/bilateral/templates"
@@ -105,7 +106,7 @@ func NewServer(cfg Config) (*Server, error) {
 		s.log.Info("removed temporary directories left by interrupted imports", "count", n)
 	}
 	ctx := context.Background()
-	v, d, err := datasets.Bootstrap(ctx, s.store)
+	v, d, err := bootstrap.Current(ctx, s.store)
 	if err != nil {
 		return nil, fmt.Errorf("web: loading the current dataset: %w", err)
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/bilateral/bilateral/datasets/schema"
 	"github.com/bilateral/bilateral/stats"
 )
 
@@ -242,10 +243,15 @@ func TestEncodeLayout(t *testing.T) {
 			described[r[0]+"/"+r[1]] = true
 		}
 	}
-	for _, s := range dataSheets {
-		for _, c := range s.columns {
-			if !described[s.name+"/"+c.header] {
-				t.Errorf("README does not describe %s/%s", s.name, c.header)
+	for _, s := range schema.Sheets {
+		for _, c := range s.Columns {
+			if !described[s.Name+"/"+c.Header] {
+				t.Errorf("README does not describe %s/%s", s.Name, c.Header)
+			}
+		}
+		for _, f := range s.Fields {
+			if !described[s.Name+"/"+s.Columns[0].Header+": "+f.Name] {
+				t.Errorf("README does not describe %s field %s", s.Name, f.Name)
 			}
 		}
 	}
