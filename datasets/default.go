@@ -7,6 +7,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"io/fs"
 	"slices"
 	"strconv"
 	"strings"
@@ -30,9 +31,19 @@ var defaultFS embed.FS
 // with the sheet's columns, every one of them present; values are written
 // plainly (numbers with a dot, dates as yyyy-mm-dd, yes or no).
 func Default() (*stats.Dataset, error) {
+	dir, err := fs.Sub(defaultFS, "default")
+	if err != nil {
+		return nil, fmt.Errorf("datasets: %w", err)
+	}
+	return loadCSV(dir)
+}
+
+// loadCSV reads a dataset from the CSV files of every sheet in dir and
+// validates it.
+func loadCSV(dir fs.FS) (*stats.Dataset, error) {
 	d := &stats.Dataset{}
 	for _, sh := range schema.Sheets {
-		if err := readCSV(d, sh); err != nil {
+		if err := readCSV(dir, d, sh); err != nil {
 			return nil, err
 		}
 	}
@@ -54,9 +65,9 @@ func MustDefault() *stats.Dataset {
 }
 
 // readCSV reads the CSV file of one sheet into d.
-func readCSV(d *stats.Dataset, sh *schema.Sheet) error {
+func readCSV(dir fs.FS, d *stats.Dataset, sh *schema.Sheet) error {
 	file := sh.CSVFile()
-	f, err := defaultFS.Open("default/" + file)
+	f, err := dir.Open(file)
 	if err != nil {
 		return fmt.Errorf("datasets: %w", err)
 	}
