@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bilateral/bilateral/accounts"
 	"github.com/bilateral/bilateral/datasets/xlsx/xlsxtest"
 )
 
@@ -17,7 +18,7 @@ import (
 // {"sheet","cell","code","message"}.
 func TestUploadWarnings(t *testing.T) {
 	s, store := newTestServerStore(t, nil)
-	tok, err := NewAPIToken(context.Background(), store, "ci")
+	tok, err := accounts.NewAPIToken(context.Background(), store, "ci")
 	if err != nil {
 		t.Fatal(err)
 	}
