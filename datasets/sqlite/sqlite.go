@@ -25,12 +25,19 @@ import (
 // FileName is the database file inside the data directory.
 const FileName = "bilateral.db"
 
-// Store implements datasets.Store on SQLite.
+// Store implements datasets.Store, and so each of its smaller interfaces,
+// on SQLite.
 type Store struct {
 	db *sql.DB
 }
 
-var _ datasets.Store = (*Store)(nil)
+var (
+	_ datasets.Store        = (*Store)(nil)
+	_ datasets.VersionStore = (*Store)(nil)
+	_ datasets.UploadStore  = (*Store)(nil)
+	_ datasets.AccountStore = (*Store)(nil)
+	_ datasets.AuditStore   = (*Store)(nil)
+)
 
 const schema = `
 CREATE TABLE IF NOT EXISTS versions (
@@ -263,19 +270,6 @@ func (s *Store) Publish(ctx context.Context, nv datasets.NewVersion) (datasets.V
 	}
 	return datasets.VersionInfo{Number: next, CreatedAt: parseTime(created), Author: nv.Author, Comment: nv.Comment, SHA256: h,
 		Size: len(nv.Workbook), RestoredFrom: nv.RestoredFrom, Current: true}, nil
-}
-
-// Restore implements datasets.Store.
-func (s *Store) Restore(ctx context.Context, n int, author, comment string) (datasets.VersionInfo, error) {
-	_, d, err := s.Version(ctx, n)
-	if err != nil {
-		return datasets.VersionInfo{}, err
-	}
-	wb, err := s.Workbook(ctx, n)
-	if err != nil {
-		return datasets.VersionInfo{}, err
-	}
-	return s.Publish(ctx, datasets.NewVersion{Workbook: wb, Dataset: d, Author: author, Comment: comment, RestoredFrom: n})
 }
 
 // SaveUpload implements datasets.Store.

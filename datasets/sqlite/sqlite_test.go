@@ -29,7 +29,7 @@ func newTestStore(t testing.TB) *Store {
 	return s
 }
 
-func TestPublishAndRestore(t *testing.T) {
+func TestPublishAndRestoredCopy(t *testing.T) {
 	ctx := context.Background()
 	s := newTestStore(t)
 	if _, _, err := s.Current(ctx); !errors.Is(err, datasets.ErrEmpty) {
@@ -60,7 +60,7 @@ func TestPublishAndRestore(t *testing.T) {
 	if n, _ := s.CurrentNumber(ctx); n != 2 {
 		t.Errorf("after a stale publish current = %d, want 2", n)
 	}
-	v3, err := s.Restore(ctx, 1, "ana", "back to 1")
+	v3, err := restore(ctx, s, 1, "ana")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,10 +85,24 @@ func TestPublishAndRestore(t *testing.T) {
 	if _, err := s.Workbook(ctx, 9); !errors.Is(err, datasets.ErrNotFound) {
 		t.Errorf("Workbook(9) = %v, want ErrNotFound", err)
 	}
-	if _, err := s.Restore(ctx, 9, "x", ""); !errors.Is(err, datasets.ErrNotFound) {
-		t.Errorf("Restore(9) = %v, want ErrNotFound", err)
+	if _, err := restore(ctx, s, 9, "x"); !errors.Is(err, datasets.ErrNotFound) {
+		t.Errorf("restore(9) = %v, want ErrNotFound", err)
 	}
 	_ = v2
+}
+
+// restore publishes a copy of version n as the server does: the same
+// workbook and dataset, with RestoredFrom set.
+func restore(ctx context.Context, s datasets.VersionStore, n int, author string) (datasets.VersionInfo, error) {
+	_, d, err := s.Version(ctx, n)
+	if err != nil {
+		return datasets.VersionInfo{}, err
+	}
+	wb, err := s.Workbook(ctx, n)
+	if err != nil {
+		return datasets.VersionInfo{}, err
+	}
+	return s.Publish(ctx, datasets.NewVersion{Workbook: wb, Dataset: d, Author: author, Comment: fmt.Sprintf("Restored version %d", n), RestoredFrom: n})
 }
 
 func TestUploadsUsersTokensSessionsAudit(t *testing.T) {
