@@ -9,7 +9,6 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -207,9 +206,9 @@ func (s *Store) Version(ctx context.Context, n int) (datasets.VersionInfo, *stat
 	v.CreatedAt = parseTime(created)
 	v.RestoredFrom = int(restored.Int64)
 	v.Current = v.Number == cur
-	d := &stats.Dataset{}
-	if err := json.Unmarshal([]byte(ds), d); err != nil {
-		return v, nil, fmt.Errorf("sqlite: version %d: dataset: %w", n, err)
+	d, err := datasets.UnmarshalStorage([]byte(ds))
+	if err != nil {
+		return v, nil, fmt.Errorf("sqlite: version %d: %w", n, err)
 	}
 	return v, d, nil
 }
@@ -230,7 +229,7 @@ func (s *Store) Workbook(ctx context.Context, n int) ([]byte, error) {
 // Publish implements datasets.Store. The insert and the move of the current
 // pointer commit together or not at all.
 func (s *Store) Publish(ctx context.Context, nv datasets.NewVersion) (datasets.VersionInfo, error) {
-	ds, err := json.Marshal(nv.Dataset)
+	ds, err := datasets.MarshalStorage(nv.Dataset)
 	if err != nil {
 		return datasets.VersionInfo{}, fmt.Errorf("sqlite: publish: %w", err)
 	}
@@ -274,7 +273,7 @@ func (s *Store) Publish(ctx context.Context, nv datasets.NewVersion) (datasets.V
 
 // SaveUpload implements datasets.Store.
 func (s *Store) SaveUpload(ctx context.Context, u datasets.Upload) (string, error) {
-	ds, err := json.Marshal(u.Dataset)
+	ds, err := datasets.MarshalStorage(u.Dataset)
 	if err != nil {
 		return "", fmt.Errorf("sqlite: upload: %w", err)
 	}
@@ -308,9 +307,8 @@ func (s *Store) Upload(ctx context.Context, id string) (datasets.Upload, error) 
 		return u, fmt.Errorf("sqlite: upload: %w", err)
 	}
 	u.CreatedAt = parseTime(created)
-	u.Dataset = &stats.Dataset{}
-	if err := json.Unmarshal([]byte(ds), u.Dataset); err != nil {
-		return u, fmt.Errorf("sqlite: upload: %w", err)
+	if u.Dataset, err = datasets.UnmarshalStorage([]byte(ds)); err != nil {
+		return u, fmt.Errorf("sqlite: upload %s: %w", id, err)
 	}
 	return u, nil
 }
