@@ -38,60 +38,24 @@ var (
 	_ datasets.AuditStore   = (*Store)(nil)
 )
 
-const schema = `
-CREATE TABLE IF NOT EXISTS versions (
-	number        INTEGER PRIMARY KEY,
-	created_at    TEXT    NOT NULL,
-	author        TEXT    NOT NULL,
-	comment       TEXT    NOT NULL DEFAULT '',
-	sha256        TEXT    NOT NULL,
-	workbook      BLOB    NOT NULL,
-	dataset       TEXT    NOT NULL,
-	restored_from INTEGER
-);
-CREATE TABLE IF NOT EXISTS current (
-	id      INTEGER PRIMARY KEY CHECK (id = 1),
-	version INTEGER NOT NULL REFERENCES versions(number)
-);
-CREATE TABLE IF NOT EXISTS uploads (
-	id           TEXT PRIMARY KEY,
-	created_at   TEXT NOT NULL,
-	author       TEXT NOT NULL,
-	filename     TEXT NOT NULL,
-	sha256       TEXT NOT NULL,
-	workbook     BLOB NOT NULL,
-	dataset      TEXT NOT NULL,
-	base_version INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS users (
-	name          TEXT PRIMARY KEY,
-	password_hash TEXT NOT NULL,
-	created_at    TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS tokens (
-	id         INTEGER PRIMARY KEY,
-	name       TEXT NOT NULL,
-	hash       TEXT NOT NULL UNIQUE,
-	created_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS sessions (
-	id_hash    TEXT PRIMARY KEY,
-	user       TEXT NOT NULL,
-	csrf       TEXT NOT NULL,
-	expires_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS audit (
-	id     INTEGER PRIMARY KEY,
-	at     TEXT NOT NULL,
-	actor  TEXT NOT NULL,
-	action TEXT NOT NULL,
-	detail TEXT NOT NULL,
-	remote TEXT NOT NULL
-);
-`
-
-// Open opens (creating if needed) the store in dir.
+// Open opens the store in dir, creating the directory and the database
+// when needed, and migrates its schema to the one this binary knows (see
+// migrate). A store written by a newer binary is refused with
+// ErrSchemaTooNew; a data directory that cannot be written gets an error
+// that says so.
 func Open(dir string) (*Store, error) {
+	return openWith(dir, nil)
+}
+
+// openWith is Open with the migrations given, or the embedded ones when
+// steps is nil.
+func openWith(dir string, steps []migration) (*Store, error) {
+	if steps == nil {
+		var err error
+		if steps, err = embeddedMigrations(); err != nil {
+			return nil, err
+		}
+	}
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, fmt.Errorf("sqlite: data directory: %w", err)
 	}
@@ -105,9 +69,9 @@ func Open(dir string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	if _, err := db.Exec(schema); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("sqlite: schema: %w", err)
+	if err := migrate(context.Background(), db, steps); err != nil {
+		db.Close() // the migration's error is the one worth reporting
+		return nil, fmt.Errorf("sqlite: %s: %w", path, explain(dir, err))
 	}
 	return &Store{db: db}, nil
 }
