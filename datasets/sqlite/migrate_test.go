@@ -266,6 +266,7 @@ func TestUnwritableDataDirectory(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "cannot be written") || !strings.Contains(err.Error(), dir) {
 		t.Errorf("Open(read-only dir) = %v, want an error naming the directory", err)
 	}
+	t.Log(err)
 }
 
 // fakeSQLiteError has the Code method of modernc.org/sqlite's errors.
@@ -289,5 +290,30 @@ func TestExplain(t *testing.T) {
 	plain := errors.New("other")
 	if err := explain(dir, plain); err != plain {
 		t.Errorf("explain(other) = %v", err)
+	}
+}
+
+// TestConcurrentOpensMigrateOnce: replicas starting together on a new
+// store apply each step once.
+func TestConcurrentOpensMigrateOnce(t *testing.T) {
+	dir := t.TempDir()
+	const n = 6
+	errc := make(chan error, n)
+	for range n {
+		go func() {
+			s, err := Open(dir)
+			if err == nil {
+				err = s.Close()
+			}
+			errc <- err
+		}()
+	}
+	for range n {
+		if err := <-errc; err != nil {
+			t.Errorf("concurrent Open: %v", err)
+		}
+	}
+	if rows := appliedRows(t, rawDB(t, dir)); len(rows) != len(mustSteps(t)) {
+		t.Errorf("schema_migrations = %q", rows)
 	}
 }
