@@ -279,8 +279,10 @@ func (s *Store) Upload(ctx context.Context, id string) (datasets.Upload, error) 
 
 // DeleteUpload implements datasets.Store.
 func (s *Store) DeleteUpload(ctx context.Context, id string) error {
-	_, err := s.db.ExecContext(ctx, `DELETE FROM uploads WHERE id = ?`, id)
-	return err
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM uploads WHERE id = ?`, id); err != nil {
+		return fmt.Errorf("sqlite: delete upload %s: %w", id, err)
+	}
+	return nil
 }
 
 // AddUser implements datasets.Store.
@@ -289,7 +291,9 @@ func (s *Store) AddUser(ctx context.Context, name, hash string) error {
 	if err != nil {
 		return fmt.Errorf("sqlite: add user: %w", err)
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("sqlite: add user: %w", err)
+	} else if n == 0 {
 		return fmt.Errorf("user %q: %w", name, datasets.ErrExists)
 	}
 	return nil
@@ -301,7 +305,9 @@ func (s *Store) SetPassword(ctx context.Context, name, hash string) error {
 	if err != nil {
 		return fmt.Errorf("sqlite: set password: %w", err)
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("sqlite: set password: %w", err)
+	} else if n == 0 {
 		return fmt.Errorf("user %q: %w", name, datasets.ErrNotFound)
 	}
 	return nil
@@ -314,14 +320,19 @@ func (s *Store) PasswordHash(ctx context.Context, name string) (string, error) {
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", fmt.Errorf("user %q: %w", name, datasets.ErrNotFound)
 	}
-	return h, err
+	if err != nil {
+		return "", fmt.Errorf("sqlite: password of %q: %w", name, err)
+	}
+	return h, nil
 }
 
 // CountUsers implements datasets.Store.
 func (s *Store) CountUsers(ctx context.Context) (int, error) {
 	var n int
-	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM users`).Scan(&n)
-	return n, err
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM users`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("sqlite: count users: %w", err)
+	}
+	return n, nil
 }
 
 // AddToken implements datasets.Store.
@@ -340,7 +351,10 @@ func (s *Store) TokenName(ctx context.Context, hash string) (string, error) {
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", datasets.ErrNotFound
 	}
-	return name, err
+	if err != nil {
+		return "", fmt.Errorf("sqlite: token: %w", err)
+	}
+	return name, nil
 }
 
 // CreateSession implements datasets.Store.
@@ -376,8 +390,10 @@ func (s *Store) Session(ctx context.Context, idHash string) (datasets.Session, e
 
 // DeleteSession implements datasets.Store.
 func (s *Store) DeleteSession(ctx context.Context, idHash string) error {
-	_, err := s.db.ExecContext(ctx, `DELETE FROM sessions WHERE id_hash = ?`, idHash)
-	return err
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM sessions WHERE id_hash = ?`, idHash); err != nil {
+		return fmt.Errorf("sqlite: delete session: %w", err)
+	}
+	return nil
 }
 
 // Audit implements datasets.Store.

@@ -117,7 +117,9 @@ func TestUploadsUsersTokensSessionsAudit(t *testing.T) {
 	if err != nil || u.Author != "ana" || u.BaseVersion != 4 || !bytes.Equal(u.Workbook, []byte("abc")) || !reflect.DeepEqual(u.Dataset, d) {
 		t.Fatalf("Upload() = %+v, %v", u.Author, err)
 	}
-	s.DeleteUpload(ctx, id)
+	if err := s.DeleteUpload(ctx, id); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := s.Upload(ctx, id); !errors.Is(err, datasets.ErrNotFound) {
 		t.Errorf("deleted upload: %v, want ErrNotFound", err)
 	}
@@ -141,7 +143,9 @@ func TestUploadsUsersTokensSessionsAudit(t *testing.T) {
 		t.Errorf("CountUsers = %d", n)
 	}
 
-	s.AddToken(ctx, "ci", "tokhash")
+	if err := s.AddToken(ctx, "ci", "tokhash"); err != nil {
+		t.Fatal(err)
+	}
 	if n, err := s.TokenName(ctx, "tokhash"); err != nil || n != "ci" {
 		t.Errorf("TokenName = %q, %v", n, err)
 	}
@@ -149,21 +153,31 @@ func TestUploadsUsersTokensSessionsAudit(t *testing.T) {
 		t.Errorf("unknown token: %v", err)
 	}
 
-	s.CreateSession(ctx, "sh", datasets.Session{User: "ana", CSRF: "c", ExpiresAt: time.Now().Add(time.Hour)})
-	s.CreateSession(ctx, "old", datasets.Session{User: "ana", CSRF: "c", ExpiresAt: time.Now().Add(-time.Hour)})
+	if err := s.CreateSession(ctx, "sh", datasets.Session{User: "ana", CSRF: "c", ExpiresAt: time.Now().Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CreateSession(ctx, "old", datasets.Session{User: "ana", CSRF: "c", ExpiresAt: time.Now().Add(-time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
 	if se, err := s.Session(ctx, "sh"); err != nil || se.User != "ana" || se.CSRF != "c" {
 		t.Errorf("Session = %+v, %v", se, err)
 	}
 	if _, err := s.Session(ctx, "old"); !errors.Is(err, datasets.ErrNotFound) {
 		t.Errorf("expired session: %v, want ErrNotFound", err)
 	}
-	s.DeleteSession(ctx, "sh")
+	if err := s.DeleteSession(ctx, "sh"); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := s.Session(ctx, "sh"); !errors.Is(err, datasets.ErrNotFound) {
 		t.Errorf("deleted session: %v", err)
 	}
 
-	s.Audit(ctx, datasets.AuditEntry{Actor: "ana", Action: "login", Remote: "10.0.0.1"})
-	s.Audit(ctx, datasets.AuditEntry{Actor: "ana", Action: "publish", Detail: "version 2"})
+	if err := s.Audit(ctx, datasets.AuditEntry{Actor: "ana", Action: "login", Remote: "10.0.0.1"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Audit(ctx, datasets.AuditEntry{Actor: "ana", Action: "publish", Detail: "version 2"}); err != nil {
+		t.Fatal(err)
+	}
 	log, err := s.AuditLog(ctx, 10)
 	if err != nil || len(log) != 2 || log[0].Action != "publish" || log[1].Remote != "10.0.0.1" {
 		t.Errorf("AuditLog = %+v, %v", log, err)
