@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -118,7 +119,7 @@ func TestWave1StoreMigratesUnchanged(t *testing.T) {
 	checkWave1(t, s, want)
 	s.Close()
 	rows := appliedRows(t, rawDB(t, dir))
-	if len(rows) != len(mustSteps(t)) {
+	if len(rows) != len(mustSteps(t)) || !strings.HasPrefix(rows[0], "1 initial ") {
 		t.Fatalf("schema_migrations after migrating the wave-1 store = %q", rows)
 	}
 
