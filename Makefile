@@ -54,7 +54,7 @@ lint: assets
 
 ## golden: rewrite golden files from the current output
 golden: assets
-	$(GO) test ./web/charts ./web/render -run Golden -update
+	$(GO) test ./web/charts ./chartimage -run Golden -update
 
 clean:
 	rm -rf bin node_modules tools/lighthouse/node_modules

@@ -14,7 +14,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/bilateral/bilateral/web/render"
+	"github.com/bilateral/bilateral/chartimage"
 )
 
 // imageChart is the "typical chart" of the images section: bars, a line,
@@ -42,17 +42,17 @@ func (b *bench) measureImages(ctx context.Context) error {
 	first := time.Since(t0)
 
 	type fmtResult struct {
-		f            render.Format
+		f            chartimage.Format
 		cold, cached dist // milliseconds
 		size         int
 	}
 	var results []fmtResult
-	for _, f := range []render.Format{render.PNG, render.SVG, render.PDF} {
+	for _, f := range []chartimage.Format{chartimage.PNG, chartimage.SVG, chartimage.PDF} {
 		r := fmtResult{f: f}
 		for run := 0; run < b.runs; run++ {
 			// A width not asked for before: drawn, not served from the cache.
 			u := fmt.Sprintf("%s/charts/%s.%s?width=%d&height=675", srv.base, imageChart, f, 1200-run)
-			if f == render.PNG {
+			if f == chartimage.PNG {
 				u += "&scale=2"
 			}
 			b.progress("images: %s cold %d/%d", f, run+1, b.runs)
@@ -108,7 +108,7 @@ func (b *bench) measureImages(ctx context.Context) error {
 		{"our server, cached PNG", png.cached.mmm(fMS), ratios(browserWarm, png.cached).mmm(fRatio), ratios(browserCold, png.cached).mmm(fRatio)},
 	})
 	fmt.Fprintf(w, "Renderer memory: a pool of two JavaScript engines with ECharts loaded and one chart drawn in each holds %.1f MiB of Go heap (%.1f MiB per engine), "+
-		"measured in-process with `runtime.ReadMemStats` before and after `render.New` and two concurrent renders.\n\n", poolMiB, perRuntimeMiB)
+		"measured in-process with `runtime.ReadMemStats` before and after `chartimage.New` and two concurrent renders.\n\n", poolMiB, perRuntimeMiB)
 	fence(w, "sh", strings.Join([]string{
 		"curl -s -o /dev/null -w '%{time_total}\\n' 'http://127.0.0.1:PORT/charts/" + imageChart + ".png?width=1199&height=675&scale=2'   # cold: a new size",
 		"curl -s -o /dev/null -w '%{time_total}\\n' 'http://127.0.0.1:PORT/charts/" + imageChart + ".png?width=1199&height=675&scale=2'   # cached",
@@ -256,7 +256,7 @@ func rendererMemory() (pool, perEngine float64, err error) {
 		return float64(m.HeapAlloc) / (1 << 20)
 	}
 	before := heap()
-	r, err := render.New(dist, nil, 2, 30*time.Second)
+	r, err := chartimage.New(dist, nil, 2, 30*time.Second)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -266,7 +266,7 @@ func rendererMemory() (pool, perEngine float64, err error) {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			_, errs[i] = r.Render(context.Background(), opt, render.Caption{Title: "t"}, render.DefaultOptions(render.SVG))
+			_, errs[i] = r.Render(context.Background(), opt, chartimage.Caption{Title: "t"}, chartimage.DefaultOptions(chartimage.SVG))
 		}(i)
 	}
 	wg.Wait()

@@ -7,63 +7,47 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"io/fs"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/bilateral/bilateral/datasets/schema"
 	"github.com/bilateral/bilateral/stats"
 )
 
 // The default dataset's single source of truth: CSV files with the same
-// columns as the workbook's sheets, reviewable line by line in a diff.
+// columns as the workbook's sheets (package schema), reviewable line by
+// line in a diff.
 //
 //go:embed default/*.csv
 var defaultFS embed.FS
 
 // Default returns the embedded default dataset. It fails only if the
 // embedded files are malformed, which the package's tests rule out.
+//
+// Each sheet of the workbook schema has one CSV file (schema.Sheet.CSVFile)
+// with the sheet's columns, every one of them present; values are written
+// plainly (numbers with a dot, dates as yyyy-mm-dd, yes or no).
 func Default() (*stats.Dataset, error) {
-	d := &stats.Dataset{}
-	steps := []struct {
-		file string
-		cols []string
-		row  func(r record) error
-	}{
-		{"metadata.csv", []string{"Field", "Value"}, func(r record) error { return metaRow(&d.Meta, r) }},
-		{"sources.csv", []string{"ID", "Organisation", "Title", "Published", "URL", "Note"}, func(r record) error {
-			pub, err := r.date("Published")
-			d.Sources = append(d.Sources, stats.Source{ID: r.s("ID"), Organisation: r.s("Organisation"), Title: r.s("Title"), Published: pub, URL: r.s("URL"), Note: r.s("Note")})
-			return err
-		}},
-		{"series.csv", []string{"ID", "Name", "Unit", "Basis", "Reported by", "Description"}, func(r record) error {
-			d.Series = append(d.Series, stats.Series{ID: r.s("ID"), Name: r.s("Name"), Unit: r.s("Unit"), Basis: r.s("Basis"), ReportedBy: r.s("Reported by"), Description: r.s("Description")})
-			return nil
-		}},
-		{"observations.csv", []string{"Series", "Year", "Value", "Source", "Note"}, func(r record) error {
-			y, err1 := r.int("Year")
-			v, err2 := r.float("Value")
-			d.Observations = append(d.Observations, stats.Observation{Series: r.s("Series"), Year: y, Value: v, Source: r.s("Source"), Note: r.s("Note")})
-			return firstErr(err1, err2)
-		}},
-		{"projects.csv", []string{"Company", "Amount (USD million)", "City", "State", "Year announced", "Sector", "Jobs", "In state totals", "Source", "Note"}, func(r record) error {
-			a, err1 := r.float("Amount (USD million)")
-			y, err2 := r.optInt("Year announced")
-			c, err3 := r.yesNo("In state totals")
-			d.Projects = append(d.Projects, stats.Project{Company: r.s("Company"), AmountUSDm: a, City: r.s("City"), State: r.s("State"), Year: y, Sector: r.s("Sector"), Jobs: r.s("Jobs"), Counted: c, Source: r.s("Source"), Note: r.s("Note")})
-			return firstErr(err1, err2, err3)
-		}},
-		{"facts.csv", []string{"Key", "Label", "Value", "Qualifier", "Unit", "Year", "Source", "Note"}, func(r record) error {
-			v, err1 := r.float("Value")
-			y, err2 := r.int("Year")
-			d.Facts = append(d.Facts, stats.Fact{Key: r.s("Key"), Label: r.s("Label"), Value: v, Qualifier: r.s("Qualifier"), Unit: r.s("Unit"), Year: y, Source: r.s("Source"), Note: r.s("Note")})
-			return firstErr(err1, err2)
-		}},
+	dir, err := fs.Sub(defaultFS, "default")
+	if err != nil {
+		return nil, fmt.Errorf("datasets: %w", err)
 	}
-	for _, st := range steps {
-		if err := readCSV(st.file, st.cols, st.row); err != nil {
+	return loadCSV(dir)
+}
+
+// loadCSV reads a dataset from the CSV files of every sheet in dir and
+// validates it.
+func loadCSV(dir fs.FS) (*stats.Dataset, error) {
+	d := &stats.Dataset{}
+	for _, sh := range schema.Sheets {
+		if err := readCSV(dir, d, sh); err != nil {
 			return nil, err
 		}
 	}
+	d.StripBidiControls()
 	if ps := d.Validate(); len(ps) > 0 {
 		return nil, fmt.Errorf("datasets: default dataset is invalid: %v", ps[0])
 	}
@@ -80,13 +64,66 @@ func MustDefault() *stats.Dataset {
 	return d
 }
 
-func firstErr(errs ...error) error {
-	for _, e := range errs {
-		if e != nil {
-			return e
+// readCSV reads the CSV file of one sheet into d.
+func readCSV(dir fs.FS, d *stats.Dataset, sh *schema.Sheet) error {
+	file := sh.CSVFile()
+	f, err := dir.Open(file)
+	if err != nil {
+		return fmt.Errorf("datasets: %w", err)
+	}
+	defer f.Close()
+	cr := csv.NewReader(f)
+	cr.FieldsPerRecord = len(sh.Columns)
+	header, err := cr.Read()
+	if err != nil {
+		return fmt.Errorf("datasets: default/%s: header: %w", file, err)
+	}
+	idx := map[string]int{}
+	for i, h := range header {
+		idx[h] = i
+	}
+	for _, c := range sh.Columns {
+		if _, ok := idx[c.Header]; !ok {
+			return fmt.Errorf("datasets: default/%s: missing column %q", file, c.Header)
 		}
 	}
-	return nil
+	for {
+		vals, err := cr.Read()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("datasets: default/%s: %w", file, err)
+		}
+		line, _ := cr.FieldPos(0)
+		r := record{file: file, line: line, idx: idx, vals: vals}
+		if sh.IsFieldSheet() {
+			err = fieldRow(d, sh, r)
+		} else {
+			rec := sh.Append(d)
+			for i := range sh.Columns {
+				c := &sh.Columns[i]
+				if err = r.read(c.Header, c.Kind, c.Required, c.Choices, c.Field(rec)); err != nil {
+					break
+				}
+			}
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// fieldRow reads one row of a field sheet (Metadata): the field's name in
+// the first column, its value in the second.
+func fieldRow(d *stats.Dataset, sh *schema.Sheet, r record) error {
+	nameCol, valueCol := sh.Columns[0].Header, sh.Columns[1].Header
+	k := sh.Field(r.s(nameCol))
+	if k < 0 {
+		return r.errf(nameCol, "unknown %s field %q", sh.Name, r.s(nameCol))
+	}
+	f := &sh.Fields[k]
+	return r.read(valueCol, f.Kind, !f.Optional, nil, f.Value(sh.Record(d)))
 }
 
 // record is one CSV row addressed by header name.
@@ -103,109 +140,47 @@ func (r record) errf(col, format string, args ...any) error {
 	return fmt.Errorf("datasets: default/%s line %d column %q: %s", r.file, r.line, col, fmt.Sprintf(format, args...))
 }
 
-func (r record) int(col string) (int, error) {
-	n, err := strconv.Atoi(r.s(col))
-	if err != nil {
-		return 0, r.errf(col, "not a whole number: %q", r.s(col))
-	}
-	return n, nil
-}
-
-func (r record) optInt(col string) (int, error) {
-	if r.s(col) == "" {
-		return 0, nil
-	}
-	return r.int(col)
-}
-
-func (r record) float(col string) (float64, error) {
-	f, err := strconv.ParseFloat(r.s(col), 64)
-	if err != nil {
-		return 0, r.errf(col, "not a number: %q", r.s(col))
-	}
-	return f, nil
-}
-
-func (r record) yesNo(col string) (bool, error) {
-	switch strings.ToLower(r.s(col)) {
-	case "yes":
-		return true, nil
-	case "no":
-		return false, nil
-	}
-	return false, r.errf(col, "want yes or no, found %q", r.s(col))
-}
-
-func (r record) date(col string) (time.Time, error) {
-	if r.s(col) == "" {
-		return time.Time{}, nil
-	}
-	t, err := time.Parse(time.DateOnly, r.s(col))
-	if err != nil {
-		return time.Time{}, r.errf(col, "want a date as YYYY-MM-DD, found %q", r.s(col))
-	}
-	return t, nil
-}
-
-func readCSV(file string, cols []string, row func(record) error) error {
-	f, err := defaultFS.Open("default/" + file)
-	if err != nil {
-		return fmt.Errorf("datasets: %w", err)
-	}
-	defer f.Close()
-	cr := csv.NewReader(f)
-	cr.FieldsPerRecord = len(cols)
-	header, err := cr.Read()
-	if err != nil {
-		return fmt.Errorf("datasets: default/%s: header: %w", file, err)
-	}
-	idx := map[string]int{}
-	for i, h := range header {
-		idx[h] = i
-	}
-	for _, c := range cols {
-		if _, ok := idx[c]; !ok {
-			return fmt.Errorf("datasets: default/%s: missing column %q", file, c)
+// read parses the value of column col as kind k into the field p points
+// to (of the type schema.Kind documents). A blank optional value leaves the
+// field zero; a blank required number, year, date or yes/no is an error.
+func (r record) read(col string, k schema.Kind, required bool, choices []string, p any) error {
+	v := r.s(col)
+	if v == "" && k != schema.Text && (k != schema.Choice || !required) {
+		if required && k != schema.Choice {
+			return r.errf(col, "the %s is missing", k)
 		}
+		return nil
 	}
-	for {
-		vals, err := cr.Read()
-		if err == io.EOF {
-			return nil
+	var err error
+	switch p := p.(type) {
+	case *string:
+		if k == schema.Choice && !slices.Contains(choices, v) {
+			return r.errf(col, "want one of %s, found %q", strings.Join(choices, ", "), v)
 		}
-		if err != nil {
-			return fmt.Errorf("datasets: default/%s: %w", file, err)
+		*p = v
+	case *float64:
+		if *p, err = strconv.ParseFloat(v, 64); err != nil {
+			return r.errf(col, "not a number: %q", v)
 		}
-		line, _ := cr.FieldPos(0)
-		if err := row(record{file: file, line: line, idx: idx, vals: vals}); err != nil {
-			return err
+	case *int:
+		if *p, err = strconv.Atoi(v); err != nil {
+			return r.errf(col, "not a whole number: %q", v)
 		}
-	}
-}
-
-func metaRow(m *stats.Metadata, r record) error {
-	v := r.s("Value")
-	switch r.s("Field") {
-	case "Title":
-		m.Title = v
-	case "Description":
-		m.Description = v
-	case "Reporter code":
-		m.Reporter.Code = v
-	case "Reporter name":
-		m.Reporter.Name = v
-	case "Partner code":
-		m.Partner.Code = v
-	case "Partner name":
-		m.Partner.Name = v
-	case "As of":
-		t, err := time.Parse(time.DateOnly, v)
-		if err != nil {
-			return r.errf("Value", "want the date as YYYY-MM-DD, found %q", v)
+	case *time.Time:
+		if *p, err = time.Parse(time.DateOnly, v); err != nil {
+			return r.errf(col, "want a date as YYYY-MM-DD, found %q", v)
 		}
-		m.AsOf = t
+	case *bool:
+		switch strings.ToLower(v) {
+		case "yes":
+			*p = true
+		case "no":
+			*p = false
+		default:
+			return r.errf(col, "want yes or no, found %q", v)
+		}
 	default:
-		return r.errf("Field", "unknown metadata field %q", r.s("Field"))
+		return r.errf(col, "the schema gives a field of type %T, which the loader cannot fill", p)
 	}
 	return nil
 }

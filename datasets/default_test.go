@@ -1,8 +1,17 @@
 package datasets
 
 import (
+	"io/fs"
+	"maps"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
 	"testing"
+	"testing/fstest"
 
+	"github.com/bilateral/bilateral/datasets/schema"
 	"github.com/bilateral/bilateral/stats"
 )
 
@@ -49,6 +58,65 @@ func TestDefault(t *testing.T) {
 	for i, o := range d.Observations {
 		if _, ok := d.Source(o.Source); !ok {
 			t.Errorf("observation %d (%s %d) cites unknown source %q", i, o.Series, o.Year, o.Source)
+		}
+	}
+}
+
+// TestNoSpreadsheetCode keeps the workbook encoding out of the datasets
+// root and the schema: they describe data, and excelize belongs to
+// datasets/xlsx alone.
+func TestNoSpreadsheetCode(t *testing.T) {
+	goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
+	if _, err := os.Stat(goTool); err != nil {
+		t.Skipf("no go command at %s", goTool)
+	}
+	out, err := exec.Command(goTool, "list", "-deps", ".", "./schema").Output()
+	if err != nil {
+		t.Fatalf("go list -deps: %v", err)
+	}
+	for _, p := range strings.Fields(string(out)) {
+		if strings.Contains(p, "excelize") || strings.HasSuffix(p, "/datasets/xlsx") {
+			t.Errorf("package datasets or datasets/schema depends on %s", p)
+		}
+	}
+}
+
+// TestLoadCSVErrors checks that a bad value in the CSV files is refused
+// with its file, line and column.
+func TestLoadCSVErrors(t *testing.T) {
+	dir, err := fs.Sub(defaultFS, "default")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := fstest.MapFS{}
+	for _, sh := range schema.Sheets {
+		b, err := fs.ReadFile(dir, sh.CSVFile())
+		if err != nil {
+			t.Fatal(err)
+		}
+		base[sh.CSVFile()] = &fstest.MapFile{Data: b}
+	}
+	if _, err := loadCSV(base); err != nil {
+		t.Fatalf("loadCSV(the default files) = %v", err)
+	}
+	for _, tc := range []struct {
+		file, old, new, want string
+	}{
+		{"observations.csv", "us_goods_exports,2007,34.7,", "us_goods_exports,2007,34.7x,", `default/observations.csv line 2 column "Value": not a number: "34.7x"`},
+		{"observations.csv", "us_goods_exports,2007,34.7,", "us_goods_exports,,34.7,", `default/observations.csv line 2 column "Year": the year is missing`},
+		{"projects.csv", ",yes,twincities-2019", ",maybe,twincities-2019", `column "In state totals": want yes or no, found "maybe"`},
+		{"facts.csv", ",170,more than,", ",170,roughly,", `column "Qualifier": want one of more than, over, about, up to, less than, found "roughly"`},
+		{"metadata.csv", "Title,", "Titel,", `default/metadata.csv line 2 column "Field": unknown Metadata field "Titel"`},
+		{"sources.csv", "Organisation,Title,", "Organisation,Name,", `default/sources.csv: missing column "Title"`},
+	} {
+		files := maps.Clone(base)
+		old := string(base[tc.file].Data)
+		if !strings.Contains(old, tc.old) {
+			t.Fatalf("%s does not contain %q", tc.file, tc.old)
+		}
+		files[tc.file] = &fstest.MapFile{Data: []byte(strings.Replace(old, tc.old, tc.new, 1))}
+		if _, err := loadCSV(files); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("loadCSV with %q in %s = %v, want an error containing %q", tc.new, tc.file, err, tc.want)
 		}
 	}
 }

@@ -42,6 +42,16 @@ const (
 	MaxYear = 2100
 )
 
+// MaxMagnitude bounds every value a dataset holds. No statistic in any unit
+// a dashboard uses comes near it, and sums of thousands of such values
+// stay far from overflowing, so a chart's computed totals stay finite.
+const MaxMagnitude = 1e15
+
+// finite reports whether v is a number a chart can draw and add up.
+func finite(v float64) bool {
+	return !math.IsNaN(v) && !math.IsInf(v, 0) && math.Abs(v) <= MaxMagnitude
+}
+
 var (
 	idPattern   = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
 	codePattern = regexp.MustCompile(`^[A-Z]{2}$`)
@@ -154,8 +164,8 @@ func (d *Dataset) Validate() []Problem {
 			add(TableObservations, i, "Series", o.Series, "no series has this ID; add it to the Series sheet or fix the spelling")
 		}
 		checkYear(TableObservations, i, "Year", o.Year, false)
-		if math.IsNaN(o.Value) || math.IsInf(o.Value, 0) {
-			add(TableObservations, i, "Value", fmt.Sprint(o.Value), "value must be a finite number")
+		if !finite(o.Value) {
+			add(TableObservations, i, "Value", fmt.Sprint(o.Value), "value must be a number no larger than 10^15 in size")
 		}
 		checkSource(TableObservations, i, o.Source)
 		k := key{o.Series, o.Year}
@@ -169,7 +179,7 @@ func (d *Dataset) Validate() []Problem {
 		if strings.TrimSpace(p.Company) == "" {
 			add(TableProjects, i, "Company", "", "name the company")
 		}
-		if math.IsNaN(p.AmountUSDm) || math.IsInf(p.AmountUSDm, 0) || p.AmountUSDm < 0 {
+		if !finite(p.AmountUSDm) || p.AmountUSDm < 0 {
 			add(TableProjects, i, "Amount (USD million)", fmt.Sprint(p.AmountUSDm), "amount must be a number of millions of dollars, zero or more")
 		}
 		if strings.TrimSpace(p.State) == "" {
@@ -193,8 +203,8 @@ func (d *Dataset) Validate() []Problem {
 		if strings.TrimSpace(f.Label) == "" {
 			add(TableFacts, i, "Label", "", "every fact needs a label")
 		}
-		if math.IsNaN(f.Value) || math.IsInf(f.Value, 0) {
-			add(TableFacts, i, "Value", fmt.Sprint(f.Value), "value must be a finite number")
+		if !finite(f.Value) {
+			add(TableFacts, i, "Value", fmt.Sprint(f.Value), "value must be a number no larger than 10^15 in size")
 		}
 		if strings.TrimSpace(f.Unit) == "" {
 			add(TableFacts, i, "Unit", "", "every fact needs a unit")

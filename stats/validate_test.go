@@ -44,6 +44,9 @@ func TestValidate(t *testing.T) {
 		{"reported by other", func(d *Dataset) { d.Series[0].ReportedBy = "JP" }, TableSeries, 0, "Reported by", "US or KR"},
 		{"same countries", func(d *Dataset) { d.Meta.Partner.Code = "US" }, TableMetadata, -1, "Partner code", "different countries"},
 		{"lower-case code", func(d *Dataset) { d.Meta.Reporter.Code = "us"; d.Series[0].ReportedBy = "us" }, TableMetadata, -1, "Reporter code", "two-letter ISO"},
+		{"huge value", func(d *Dataset) { d.Observations[1].Value = 1e308 }, TableObservations, 1, "Value", "no larger than 10^15"},
+		{"huge fact", func(d *Dataset) { d.Facts[0].Value = -2e15 }, TableFacts, 0, "Value", "no larger than 10^15"},
+		{"huge amount", func(d *Dataset) { d.Projects[0].AmountUSDm = 1e300 }, TableProjects, 0, "Amount (USD million)", "zero or more"},
 		{"no as-of", func(d *Dataset) { d.Meta.AsOf = time.Time{} }, TableMetadata, -1, "As of", "date"},
 	}
 	for _, tt := range tests {

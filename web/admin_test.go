@@ -17,6 +17,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
+	"github.com/bilateral/bilateral/accounts"
 	"github.com/bilateral/bilateral/datasets"
 	"github.com/bilateral/bilateral/datasets/sqlite"
 	"github.com/bilateral/bilateral/datasets/xlsx"
@@ -35,7 +36,7 @@ type editor struct {
 
 func newEditor(t *testing.T, s *Server, store *sqlite.Store) *editor {
 	t.Helper()
-	h, err := HashPassword(testPassword)
+	h, err := accounts.HashPassword(testPassword)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -318,7 +319,7 @@ func api(t testing.TB, s *Server, method, path, token string, body io.Reader, ct
 
 func TestAPI(t *testing.T) {
 	s, store := newTestServerStore(t, nil)
-	tok, err := NewAPIToken(context.Background(), store, "ci")
+	tok, err := accounts.NewAPIToken(context.Background(), store, "ci")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -411,7 +412,7 @@ func TestAPI(t *testing.T) {
 func TestUploadSizeLimit(t *testing.T) {
 	s, store := newTestServerStore(t, nil)
 	s.cfg.MaxUpload = 1 << 20
-	tok, _ := NewAPIToken(context.Background(), store, "ci")
+	tok, _ := accounts.NewAPIToken(context.Background(), store, "ci")
 	// Declared too large: refused before reading.
 	req := httptest.NewRequest(http.MethodPost, "/api/v1/datasets", strings.NewReader("x"))
 	req.ContentLength = 50 << 20
@@ -437,7 +438,7 @@ func TestUploadSizeLimit(t *testing.T) {
 
 func TestConcurrentAPIPublishes(t *testing.T) {
 	s, store := newTestServerStore(t, nil)
-	tok, _ := NewAPIToken(context.Background(), store, "ci")
+	tok, _ := accounts.NewAPIToken(context.Background(), store, "ci")
 	const n = 5
 	var wg sync.WaitGroup
 	codes := make([]int, n)
@@ -489,7 +490,7 @@ func TestFollowsOtherReplicas(t *testing.T) {
 // never put an older version back in front of readers.
 func TestRefreshNeverGoesBack(t *testing.T) {
 	s, store := newTestServerStore(t, nil)
-	tok, _ := NewAPIToken(context.Background(), store, "ci")
+	tok, _ := accounts.NewAPIToken(context.Background(), store, "ci")
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Add(1)

@@ -2,21 +2,16 @@ package web
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
 	"crypto/subtle"
-	"encoding/base64"
-	"encoding/hex"
-	"errors"
 	"net/http"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
-	"golang.org/x/crypto/bcrypt"
 	"golang.org/x/time/rate"
 
+	"github.com/bilateral/bilateral/accounts"
 	"github.com/bilateral/bilateral/datasets"
 )
 
@@ -29,65 +24,21 @@ const (
 	ctxSession      = "session" // their datasets.Session
 )
 
-// HashPassword returns a bcrypt hash of a password.
-func HashPassword(pw string) (string, error) {
-	if len(pw) < 10 {
-		return "", errors.New("passwords need at least 10 characters")
-	}
-	if len(pw) > 72 {
-		return "", errors.New("passwords can have at most 72 bytes")
-	}
-	h, err := bcrypt.GenerateFromPassword([]byte(pw), bcrypt.DefaultCost)
-	return string(h), err
-}
-
-// randomToken returns n random bytes, URL-safe base64 encoded.
-func randomToken(n int) string {
-	b := make([]byte, n)
-	rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-// hashToken returns the stored form of a session id or API token. These
-// are high-entropy random strings, so a plain SHA-256 suffices.
-func hashToken(tok string) string {
-	h := sha256.Sum256([]byte(tok))
-	return hex.EncodeToString(h[:])
-}
-
-// NewAPIToken creates an API token for name and stores only its hash. The
-// token itself is returned once and cannot be recovered later.
-func NewAPIToken(ctx context.Context, store datasets.Store, name string) (string, error) {
-	tok := "blt_" + randomToken(32)
-	if err := store.AddToken(ctx, name, hashToken(tok)); err != nil {
-		return "", err
-	}
-	return tok, nil
-}
-
-// NewPassword returns a random password for a generated account.
-func NewPassword() string { return randomToken(15) }
-
-// dummyHash is compared against when a user does not exist, so that a
-// failed login takes the same time whether or not the name is known.
-var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("no such user, no such password"), bcrypt.DefaultCost)
-
 // checkPassword reports whether pw is the user's password.
 func (s *Server) checkPassword(ctx context.Context, user, pw string) bool {
 	h, err := s.store.PasswordHash(ctx, user)
 	if err != nil {
-		bcrypt.CompareHashAndPassword(dummyHash, []byte(pw))
-		return false
+		h = "" // unknown user: compared against a dummy, in the same time
 	}
-	return bcrypt.CompareHashAndPassword([]byte(h), []byte(pw)) == nil
+	return accounts.CheckPassword(h, pw)
 }
 
 // startSession signs a user in: a random id in an HttpOnly, SameSite=Strict
 // cookie (Secure over TLS), its hash and a CSRF token in the store.
 func (s *Server) startSession(c echo.Context, user string) error {
-	id := randomToken(32)
-	se := datasets.Session{User: user, CSRF: randomToken(24), ExpiresAt: time.Now().Add(sessionLifetime)}
-	if err := s.store.CreateSession(c.Request().Context(), hashToken(id), se); err != nil {
+	id := accounts.RandomToken(32)
+	se := datasets.Session{User: user, CSRF: accounts.RandomToken(24), ExpiresAt: time.Now().Add(sessionLifetime)}
+	if err := s.store.CreateSession(c.Request().Context(), accounts.HashToken(id), se); err != nil {
 		return err
 	}
 	c.SetCookie(&http.Cookie{
@@ -99,7 +50,7 @@ func (s *Server) startSession(c echo.Context, user string) error {
 
 func (s *Server) endSession(c echo.Context) {
 	if ck, err := c.Cookie(sessionCookie); err == nil {
-		s.store.DeleteSession(c.Request().Context(), hashToken(ck.Value))
+		s.store.DeleteSession(c.Request().Context(), accounts.HashToken(ck.Value))
 	}
 	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: "", Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: isTLS(c), MaxAge: -1})
 }
@@ -112,7 +63,7 @@ func (s *Server) currentSession(c echo.Context) (datasets.Session, bool) {
 	if err != nil || ck.Value == "" {
 		return datasets.Session{}, false
 	}
-	se, err := s.store.Session(c.Request().Context(), hashToken(ck.Value))
+	se, err := s.store.Session(c.Request().Context(), accounts.HashToken(ck.Value))
 	if err != nil {
 		return datasets.Session{}, false
 	}
@@ -195,7 +146,7 @@ func (s *Server) requireToken(next echo.HandlerFunc) echo.HandlerFunc {
 			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="bilateral"`)
 			return echo.NewHTTPError(http.StatusUnauthorized, "This API needs an Authorization: Bearer TOKEN header (create a token with `bilateral token create NAME`).")
 		}
-		name, err := s.store.TokenName(c.Request().Context(), hashToken(strings.TrimSpace(tok)))
+		name, err := s.store.TokenName(c.Request().Context(), accounts.HashToken(strings.TrimSpace(tok)))
 		if err != nil {
 			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="bilateral", error="invalid_token"`)
 			return echo.NewHTTPError(http.StatusUnauthorized, "The API token is not valid.")

@@ -13,6 +13,7 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
+	"github.com/bilateral/bilateral/accounts"
 	"github.com/bilateral/bilateral/datasets"
 	"github.com/bilateral/bilateral/internal/chromium"
 )
@@ -23,7 +24,7 @@ import (
 func TestBrowserEditorPublishes(t *testing.T) {
 	ctx := chromium.New(t)
 	s, store := newTestServerStore(t, nil)
-	h, _ := HashPassword(testPassword)
+	h, _ := accounts.HashPassword(testPassword)
 	store.AddUser(context.Background(), "ana", h)
 	srv := httptest.NewServer(s.Handler())
 	defer srv.Close()

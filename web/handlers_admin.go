@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/bilateral/bilateral/datasets"
+	"github.com/bilateral/bilateral/datasets/schema"
 	"github.com/bilateral/bilateral/datasets/xlsx"
 	"github.com/bilateral/bilateral/stats"
 )
@@ -63,7 +64,7 @@ type PreviewPage struct {
 	Base     datasets.VersionInfo
 	Changes  []stats.Change
 	Counts   ChangeCounts
-	Warnings []xlsx.Issue
+	Warnings []schema.Warning
 	Stale    bool
 }
 
@@ -214,7 +215,7 @@ func (s *Server) handleAdminUpload(c echo.Context) error {
 	s.store.Audit(ctx, datasets.AuditEntry{Actor: se.User, Action: "upload", Detail: up.filename + " checked against version " + strconv.Itoa(cur), Remote: c.RealIP()})
 	loc := "/admin/uploads/" + id
 	if wantsJSON {
-		return c.JSON(http.StatusOK, map[string]any{"valid": true, "location": loc})
+		return c.JSON(http.StatusOK, map[string]any{"valid": true, "location": loc, "warnings": res.warnings})
 	}
 	return c.Redirect(http.StatusSeeOther, loc)
 }

@@ -55,7 +55,7 @@ func (s *Server) handleAPIUpload(c echo.Context) error {
 		changes = []stats.Change{}
 	}
 	if c.QueryParam("dry_run") == "1" || c.QueryParam("dry_run") == "true" {
-		return c.JSON(http.StatusOK, map[string]any{"valid": true, "base_version": curInfo.Number, "changes": changes, "warnings": apiIssues(res.warnings)})
+		return c.JSON(http.StatusOK, map[string]any{"valid": true, "base_version": curInfo.Number, "changes": changes, "warnings": res.warnings})
 	}
 	comment := up.comment
 	if comment == "" {
@@ -71,7 +71,7 @@ func (s *Server) handleAPIUpload(c echo.Context) error {
 		return err
 	}
 	s.store.Audit(ctx, datasets.AuditEntry{Actor: user, Action: "publish", Detail: "version " + strconv.Itoa(v.Number) + " from " + up.filename + " via the API", Remote: remote})
-	return c.JSON(http.StatusCreated, map[string]any{"version": v.Number, "sha256": v.SHA256, "created_at": v.CreatedAt, "changes": len(changes), "warnings": apiIssues(res.warnings)})
+	return c.JSON(http.StatusCreated, map[string]any{"version": v.Number, "sha256": v.SHA256, "created_at": v.CreatedAt, "changes": len(changes), "warnings": res.warnings})
 }
 
 // handleAPIVersions lists every version.

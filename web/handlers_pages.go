@@ -8,8 +8,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/bilateral/bilateral/chartimage"
 	"github.com/bilateral/bilateral/datasets/xlsx"
-	"github.com/bilateral/bilateral/web/render"
 )
 
 // Header values used on every page response, made once (see fixedHeaders).
@@ -110,7 +110,7 @@ func (s *Server) handleChart(c echo.Context) error {
 		attachment(c, snap, id+".csv")
 		return serveRendered(c, snap.chartCSV[id], revalidate)
 	case "svg", "png", "pdf":
-		f, _ := render.ParseFormat(ext)
+		f, _ := chartimage.ParseFormat(ext)
 		return s.handleChartImage(c, snap, ch, f)
 	case "xlsx":
 		b, err := snap.chartWorkbook(id)

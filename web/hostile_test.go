@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bilateral/bilateral/accounts"
 	"github.com/bilateral/bilateral/datasets"
 	"github.com/bilateral/bilateral/datasets/xlsx/xlsxtest"
 )
@@ -18,7 +19,7 @@ import (
 // up with bounded memory, and the published data does not change.
 func TestHostileUploads(t *testing.T) {
 	s, store := newTestServerStore(t, nil)
-	tok, _ := NewAPIToken(context.Background(), store, "ci")
+	tok, _ := accounts.NewAPIToken(context.Background(), store, "ci")
 	before := get(t, s, "/").Body.String()
 	var ms runtime.MemStats
 	for _, c := range xlsxtest.Hostile(t) {
@@ -62,7 +63,7 @@ func TestHostileUploads(t *testing.T) {
 // openpyxl and by LibreOffice Calc uploads and publishes.
 func TestUploadsSavedByOtherPrograms(t *testing.T) {
 	s, store := newTestServerStore(t, nil)
-	tok, _ := NewAPIToken(context.Background(), store, "ci")
+	tok, _ := accounts.NewAPIToken(context.Background(), store, "ci")
 	for i, tc := range []struct {
 		name string
 		save func(testing.TB, []byte) []byte

@@ -17,8 +17,8 @@ import (
 	"github.com/labstack/echo/v4"
 	"golang.org/x/sync/singleflight"
 
+	"github.com/bilateral/bilateral/chartimage"
 	"github.com/bilateral/bilateral/web/charts"
-	"github.com/bilateral/bilateral/web/render"
 )
 
 // images renders chart images on the server and keeps the results: a
@@ -26,7 +26,7 @@ import (
 // requests arrive at once.
 type images struct {
 	once     sync.Once
-	renderer *render.Renderer
+	renderer *chartimage.Renderer
 	err      error
 	group    singleflight.Group
 	cache    *lru
@@ -39,9 +39,9 @@ const imageCacheBytes = 128 << 20
 // rendererFor starts the renderer on first use: it compiles ECharts into
 // the JavaScript engine, which takes a fraction of a second that pages and
 // data downloads should not wait for.
-func (s *Server) rendererFor() (*render.Renderer, error) {
+func (s *Server) rendererFor() (*chartimage.Renderer, error) {
 	s.images.once.Do(func() {
-		s.images.renderer, s.images.err = render.New(s.staticFS(), nil, 0, 10*time.Second)
+		s.images.renderer, s.images.err = chartimage.New(s.staticFS(), nil, 0, 10*time.Second)
 	})
 	return s.images.renderer, s.images.err
 }
@@ -49,7 +49,7 @@ func (s *Server) rendererFor() (*render.Renderer, error) {
 // imageRequest is a parsed image request.
 type imageRequest struct {
 	id   string
-	opts render.Options
+	opts chartimage.Options
 }
 
 func (r imageRequest) key(version int) string {
@@ -60,8 +60,8 @@ func (r imageRequest) key(version int) string {
 // parseImageRequest reads ?width=&height=&scale=&transparent=&plain=&theme=
 // with the format's defaults, and answers 400 with a message naming the
 // parameter when a value is not usable.
-func parseImageRequest(c echo.Context, id string, f render.Format) (imageRequest, error) {
-	o := render.DefaultOptions(f)
+func parseImageRequest(c echo.Context, id string, f chartimage.Format) (imageRequest, error) {
+	o := chartimage.DefaultOptions(f)
 	num := func(name string, dst *int) error {
 		v := c.QueryParam(name)
 		if v == "" {
@@ -105,28 +105,22 @@ func parseImageRequest(c echo.Context, id string, f render.Format) (imageRequest
 func isTrue(s string) bool { return s == "1" || s == "true" || s == "yes" }
 
 // caption is the text an image carries so that it stands alone.
-func (s *Server) caption(c echo.Context, snap *snapshot, ch *charts.Chart) render.Caption {
+func (s *Server) caption(c echo.Context, snap *snapshot, ch *charts.Chart) chartimage.Caption {
 	return Caption(ch, snap.dataset.Meta.AsOf, s.publicURL(c))
 }
 
-// Caption is the caption of a chart's image: title, units, the first
-// sources (the rest are on the chart's page), the date of the data and
-// the chart's address under baseURL (none when baseURL is empty). The
-// server and `bilateral render` use it alike, so their images match.
-func Caption(ch *charts.Chart, asOf time.Time, baseURL string) render.Caption {
-	var sources []string
+// Caption is the caption of a chart's image under baseURL (no address
+// when baseURL is empty); see chartimage.NewCaption.
+func Caption(ch *charts.Chart, asOf time.Time, baseURL string) chartimage.Caption {
+	orgs := make([]string, len(ch.Sources))
 	for i, src := range ch.Sources {
-		if i == maxCaptionSources && len(ch.Sources) > maxCaptionSources+1 {
-			sources = append(sources, fmt.Sprintf("and %d more listed on the chart's page", len(ch.Sources)-maxCaptionSources))
-			break
-		}
-		sources = append(sources, src.Organisation)
+		orgs[i] = src.Organisation
 	}
-	c := render.Caption{Title: ch.Title, Subtitle: ch.Subtitle, Sources: sources, AsOf: asOf.Format("2 January 2006")}
+	var url string
 	if baseURL != "" {
-		c.URL = strings.TrimRight(baseURL, "/") + "/charts/" + ch.ID
+		url = strings.TrimRight(baseURL, "/") + "/charts/" + ch.ID
 	}
-	return c
+	return chartimage.NewCaption(ch.Title, ch.Subtitle, orgs, asOf, url)
 }
 
 // publicURL is the dashboard's address: the configured one, or the one the
@@ -142,7 +136,7 @@ func (s *Server) publicURL(c echo.Context) string {
 }
 
 // image renders (or finds in the cache) one chart image.
-func (s *Server) image(ctx context.Context, snap *snapshot, ch *charts.Chart, req imageRequest, capt render.Caption) ([]byte, error) {
+func (s *Server) image(ctx context.Context, snap *snapshot, ch *charts.Chart, req imageRequest, capt chartimage.Caption) ([]byte, error) {
 	key := req.key(snap.version) + "/" + capt.URL
 	if b, ok := s.images.cache.get(key); ok {
 		return b, nil
@@ -172,7 +166,7 @@ func (s *Server) image(ctx context.Context, snap *snapshot, ch *charts.Chart, re
 }
 
 // handleChartImage serves /charts/{id}.svg, .png and .pdf.
-func (s *Server) handleChartImage(c echo.Context, snap *snapshot, ch *charts.Chart, f render.Format) error {
+func (s *Server) handleChartImage(c echo.Context, snap *snapshot, ch *charts.Chart, f chartimage.Format) error {
 	req, err := parseImageRequest(c, ch.ID, f)
 	if err != nil {
 		return err
@@ -191,18 +185,18 @@ func (s *Server) handleChartImage(c echo.Context, snap *snapshot, ch *charts.Cha
 		return c.NoContent(http.StatusNotModified)
 	}
 	b, err := s.image(c.Request().Context(), snap, ch, req, capt)
-	var be *render.BoundsError
+	var be *chartimage.BoundsError
 	switch {
 	case errors.As(err, &be):
 		return echo.NewHTTPError(http.StatusBadRequest, be.Error())
-	case errors.Is(err, render.ErrTimeout):
+	case errors.Is(err, chartimage.ErrTimeout):
 		return echo.NewHTTPError(http.StatusServiceUnavailable, "Drawing this image took too long. Try again, or ask for a smaller size.").SetInternal(err)
 	case err != nil:
 		return err
 	}
 	name := fmt.Sprintf("%s-v%d.%s", ch.ID, snap.version, f)
 	h.Set("Content-Disposition", `inline; filename="`+name+`"`)
-	if f == render.SVG {
+	if f == chartimage.SVG {
 		// An SVG opened on its own is a document: allow nothing to run.
 		h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; font-src data:; img-src data:")
 		// SVG is text and shrinks several times; PNG and PDF are already
@@ -236,9 +230,9 @@ func (s *Server) handleChartsZip(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f, err := render.ParseFormat(c.QueryParam("format"))
+	f, err := chartimage.ParseFormat(c.QueryParam("format"))
 	if c.QueryParam("format") == "" {
-		f, err = render.PNG, nil
+		f, err = chartimage.PNG, nil
 	}
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, "format must be png, svg or pdf")

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"github.com/bilateral/bilateral/chartimage"
+
 	"bytes"
 	"fmt"
 	"html/template"
@@ -170,8 +172,8 @@ func (v ChartView) ImageURL(theme, variant string) string {
 }
 
 // maxCaptionSources is how many sources a chart caption names before
-// pointing to the chart page for the rest.
-const maxCaptionSources = 4
+// pointing to the chart page for the rest: as many as the image names.
+const maxCaptionSources = chartimage.MaxCaptionSources
 
 // OptionJS returns the option for a <script type="application/json">
 // element. The JSON was encoded with "<", ">" and "&" escaped, so no

@@ -20,7 +20,9 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
+	"github.com/bilateral/bilateral/accounts"
 	"github.com/bilateral/bilateral/datasets"
+	"github.com/bilateral/bilateral/datasets/bootstrap"
 	"github.com/bilateral/bilateral/datasets/xlsx"
 	"github.com/bilateral/bilateral/stats"
 	"github.com/bilateral/bilateral/templates"
@@ -104,7 +106,7 @@ func NewServer(cfg Config) (*Server, error) {
 		s.log.Info("removed temporary directories left by interrupted imports", "count", n)
 	}
 	ctx := context.Background()
-	v, d, err := datasets.Bootstrap(ctx, s.store)
+	v, d, err := bootstrap.Current(ctx, s.store)
 	if err != nil {
 		return nil, fmt.Errorf("web: loading the current dataset: %w", err)
 	}
@@ -150,8 +152,8 @@ func (s *Server) ensureEditor(ctx context.Context) error {
 	if err != nil || n > 0 {
 		return err
 	}
-	pw := NewPassword()
-	h, err := HashPassword(pw)
+	pw := accounts.NewPassword()
+	h, err := accounts.HashPassword(pw)
 	if err != nil {
 		return err
 	}

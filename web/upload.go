@@ -11,6 +11,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/bilateral/bilateral/datasets/schema"
 	"github.com/bilateral/bilateral/datasets/xlsx"
 	"github.com/bilateral/bilateral/stats"
 )
@@ -106,9 +107,10 @@ func (s *Server) tooLarge() error {
 
 // checked is the result of validating an uploaded workbook.
 type checked struct {
-	dataset  *stats.Dataset
-	issues   []xlsx.Issue // problems; none means valid
-	warnings []xlsx.Issue
+	dataset *stats.Dataset
+	issues  []xlsx.Issue // problems; none means valid
+	// warnings do not stop publishing; never nil, so that JSON shows [].
+	warnings []schema.Warning
 }
 
 // check validates a workbook with the same code `bilateral validate` uses.
@@ -122,5 +124,9 @@ func check(data []byte) (*checked, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &checked{dataset: res.Dataset, warnings: res.Warnings}, nil
+	ws := res.Warnings
+	if ws == nil {
+		ws = []schema.Warning{}
+	}
+	return &checked{dataset: res.Dataset, warnings: ws}, nil
 }

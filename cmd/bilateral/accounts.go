@@ -8,9 +8,9 @@ import (
 	"io"
 	"strings"
 
+	"github.com/bilateral/bilateral/accounts"
 	"github.com/bilateral/bilateral/datasets"
 	"github.com/bilateral/bilateral/datasets/sqlite"
-	"github.com/bilateral/bilateral/web"
 )
 
 // cmdUser manages editor accounts: `user add NAME`, password from stdin.
@@ -34,7 +34,7 @@ func cmdUser(ctx context.Context, args []string, stdin io.Reader, stdout io.Writ
 		return fmt.Errorf("reading the password from standard input: %w", err)
 	}
 	pw := strings.TrimRight(line, "\r\n")
-	hash, err := web.HashPassword(pw)
+	hash, err := accounts.HashPassword(pw)
 	if err != nil {
 		return err
 	}
@@ -75,7 +75,7 @@ func cmdToken(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer store.Close()
-	tok, err := web.NewAPIToken(ctx, store, pos[0])
+	tok, err := accounts.NewAPIToken(ctx, store, pos[0])
 	if err != nil {
 		return err
 	}

@@ -18,10 +18,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bilateral/bilateral/accounts"
 	"github.com/bilateral/bilateral/datasets"
 	"github.com/bilateral/bilateral/datasets/sqlite"
 	"github.com/bilateral/bilateral/datasets/xlsx"
-	"github.com/bilateral/bilateral/web"
 )
 
 // TestServeChild runs `bilateral serve` inside the test binary, as the
@@ -81,7 +81,7 @@ func TestKillDuringPublish(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tok, err := web.NewAPIToken(context.Background(), store, "crash")
+	tok, err := accounts.NewAPIToken(context.Background(), store, "crash")
 	if err != nil {
 		t.Fatal(err)
 	}

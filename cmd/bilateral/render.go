@@ -10,9 +10,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bilateral/bilateral/chartimage"
 	"github.com/bilateral/bilateral/web"
 	"github.com/bilateral/bilateral/web/charts"
-	"github.com/bilateral/bilateral/web/render"
 	"github.com/bilateral/bilateral/web/static"
 )
 
@@ -21,8 +21,8 @@ import (
 func cmdRender(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := newFlagSet("render", stdout)
 	format := fs.String("format", "png", "png, svg or pdf")
-	width := fs.Int("width", render.DefaultWidth, "width in CSS pixels")
-	height := fs.Int("height", render.DefaultHeight, "height in CSS pixels")
+	width := fs.Int("width", chartimage.DefaultWidth, "width in CSS pixels")
+	height := fs.Int("height", chartimage.DefaultHeight, "height in CSS pixels")
 	scale := fs.Float64("scale", 0, "pixel density of a PNG (default 2 for PNG)")
 	out := fs.String("o", "", "output file (default: standard output)")
 	dataDir := fs.String("data", envDefault("BILATERAL_DATA", "./data"), "data directory")
@@ -41,11 +41,11 @@ func cmdRender(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		return fmt.Errorf("no chart %q; the charts are: %s", pos[0], strings.Join(ids, ", "))
 	}
-	f, err := render.ParseFormat(*format)
+	f, err := chartimage.ParseFormat(*format)
 	if err != nil {
 		return err
 	}
-	o := render.DefaultOptions(f)
+	o := chartimage.DefaultOptions(f)
 	o.Width, o.Height, o.Transparent, o.Dark = *width, *height, *transparent, *dark
 	if *scale != 0 {
 		o.Scale = *scale
@@ -65,7 +65,7 @@ func cmdRender(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	r, err := render.New(dist, nil, 1, 30*time.Second)
+	r, err := chartimage.New(dist, nil, 1, 30*time.Second)
 	if err != nil {
 		return err
 	}

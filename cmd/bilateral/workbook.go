@@ -9,8 +9,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/bilateral/bilateral/datasets"
+	"github.com/bilateral/bilateral/datasets/schema"
 	"github.com/bilateral/bilateral/datasets/sqlite"
 	"github.com/bilateral/bilateral/datasets/xlsx"
 	"github.com/bilateral/bilateral/stats"
@@ -34,8 +36,13 @@ func currentDataset(ctx context.Context, dir string) (*stats.Dataset, error) {
 	return d, err
 }
 
-// cmdValidate checks a workbook without publishing it: exit 0 when valid,
-// 1 when not, with one line per problem as Sheet!Cell: message.
+// cmdValidate checks a workbook without publishing it, with the checks an
+// upload gets. It prints one line per problem, as Sheet!Cell: message,
+// then one per warning, as Sheet!Cell: warning: message, and returns exit
+// status 0 when there is no problem (warnings alone do not fail it) and 1
+// when there is one. With --json it prints the same as one object:
+// {"valid", "errors":[{"sheet","cell","value","message"}],
+// "warnings":[{"sheet","cell","code","message"}]}.
 func cmdValidate(args []string, stdout io.Writer) error {
 	fs := newFlagSet("validate", stdout)
 	asJSON := fs.Bool("json", false, "print the result as JSON")
@@ -50,7 +57,15 @@ func cmdValidate(args []string, stdout io.Writer) error {
 	res, err := xlsx.Decode(data, xlsx.DefaultLimits())
 	var verr *xlsx.Error
 	if err != nil && !errors.As(err, &verr) {
-		return err
+		return fmt.Errorf("validate %s: %w", pos[0], err)
+	}
+	var issues []xlsx.Issue
+	if verr != nil {
+		issues = verr.Issues
+	}
+	warnings := []schema.Warning{}
+	if res != nil && res.Warnings != nil {
+		warnings = res.Warnings
 	}
 	if *asJSON {
 		type issue struct {
@@ -60,36 +75,33 @@ func cmdValidate(args []string, stdout io.Writer) error {
 			Message string `json:"message"`
 		}
 		out := struct {
-			Valid    bool    `json:"valid"`
-			Errors   []issue `json:"errors"`
-			Warnings []issue `json:"warnings"`
-		}{Valid: verr == nil, Errors: []issue{}, Warnings: []issue{}}
-		if verr != nil {
-			for _, i := range verr.Issues {
-				out.Errors = append(out.Errors, issue{i.Sheet, i.Cell, i.Value, i.Message})
-			}
-		} else {
-			for _, i := range res.Warnings {
-				out.Warnings = append(out.Warnings, issue{i.Sheet, i.Cell, i.Value, i.Message})
-			}
+			Valid    bool             `json:"valid"`
+			Errors   []issue          `json:"errors"`
+			Warnings []schema.Warning `json:"warnings"`
+		}{Valid: verr == nil, Errors: []issue{}, Warnings: warnings}
+		for _, i := range issues {
+			out.Errors = append(out.Errors, issue{i.Sheet, i.Cell, i.Value, i.Message})
 		}
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(out); err != nil {
-			return err
+			return fmt.Errorf("validate: writing the result: %w", err)
 		}
 	} else {
-		if verr != nil {
-			for _, i := range verr.Issues {
-				fmt.Fprintln(stdout, i.String())
-			}
-		} else {
-			for _, i := range res.Warnings {
-				fmt.Fprintln(stdout, "warning: "+i.String())
-			}
+		var b strings.Builder
+		for _, i := range issues {
+			b.WriteString(i.String() + "\n")
+		}
+		for _, w := range warnings {
+			b.WriteString(w.String() + "\n")
+		}
+		if verr == nil {
 			d := res.Dataset
-			fmt.Fprintf(stdout, "%s: valid (%d sources, %d series, %d observations, %d projects, %d facts)\n",
+			fmt.Fprintf(&b, "%s: valid (%d sources, %d series, %d observations, %d projects, %d facts)\n",
 				pos[0], len(d.Sources), len(d.Series), len(d.Observations), len(d.Projects), len(d.Facts))
+		}
+		if _, err := io.WriteString(stdout, b.String()); err != nil {
+			return fmt.Errorf("validate: writing the result: %w", err)
 		}
 	}
 	if verr != nil {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/bilateral/bilateral/datasets/schema"
 	"github.com/bilateral/bilateral/stats"
 )
 
@@ -21,7 +22,7 @@ type Result struct {
 	Dataset *stats.Dataset
 	// Warnings are things ignored on the way that the analyst may want to
 	// know about, such as a sheet or column that is not part of the format.
-	Warnings []Issue
+	Warnings []schema.Warning
 }
 
 // maxIssues bounds the issues kept for one upload: enough to fix a
@@ -46,7 +47,7 @@ const maxWarnings = 100
 // not an *Error only when the server cannot work, such as when no
 // temporary directory can be made. It is safe to call concurrently.
 func Decode(data []byte, lim Limits) (res *Result, err error) {
-	d := &decoder{lim: lim.withDefaults(), reported: map[string]bool{}, metaRow: map[string]int{}}
+	d := &decoder{lim: lim.withDefaults(), reported: map[string]bool{}}
 	defer func() {
 		if r := recover(); r != nil {
 			res = nil
@@ -79,13 +80,12 @@ type decoder struct {
 	date1904 bool
 	issues   []located
 	dropped  int // issues found beyond maxIssues
-	warnings []Issue
+	warnings []schema.Warning
 	// reported holds "Sheet!Cell" of cells that already have an issue and
 	// "Sheet#Header" of missing columns, so that stats.Validate's view of
 	// the same mistake is not reported twice.
 	reported map[string]bool
-	sheets   []*sheetState // parallel to dataSheets
-	metaRow  map[string]int
+	sheets   []*sheetState // parallel to schema.Sheets
 }
 
 // located is an issue with its position, for sorting.
@@ -96,7 +96,7 @@ type located struct {
 
 // sheetState is what Decode learned about one data sheet of the upload.
 type sheetState struct {
-	spec    *sheetSpec
+	spec    *schema.Sheet
 	order   int
 	name    string // the sheet's name in the workbook
 	present bool
@@ -109,12 +109,14 @@ type sheetState struct {
 	rows   []int // per record: worksheet row it came from
 	merges []area
 	named  map[int]bool // columns whose header cell has text, known or not
+	// fieldRow is, on a field sheet, the worksheet row of each field read.
+	fieldRow map[string]int
 }
 
-// usable reports whether the sheet was read and has the given column, so
-// that references to it can be checked.
-func (st *sheetState) usable(header string) bool {
-	return st.present && !st.broken && st.col[st.spec.index(header)] != 0
+// usable reports whether the sheet was read and has column i of its spec,
+// so that references to it can be checked.
+func (st *sheetState) usable(i int) bool {
+	return st.present && !st.broken && st.col[i] != 0
 }
 
 // cellName returns the A1 reference of a cell, or "" for row 0.
@@ -136,7 +138,7 @@ func cellName(row, col int) string {
 func (d *decoder) fail(st *sheetState, row, col int, value, format string, args ...any) {
 	sheet, order := "", -1
 	if st != nil {
-		sheet, order = st.spec.name, st.order
+		sheet, order = st.spec.Name, st.order
 		if st.name != "" {
 			sheet = st.name
 		}
@@ -155,12 +157,13 @@ func (d *decoder) fail(st *sheetState, row, col int, value, format string, args 
 	})
 }
 
-// warn records a warning.
-func (d *decoder) warn(sheet string, row, col int, value, format string, args ...any) {
+// warn records a warning with its code (one of the schema.Warn
+// constants) at a cell (row and col 0 for the whole sheet).
+func (d *decoder) warn(sheet string, row, col int, code, format string, args ...any) {
 	if len(d.warnings) >= maxWarnings {
 		return
 	}
-	d.warnings = append(d.warnings, Issue{Sheet: sheet, Cell: cellName(row, col), Value: value, Message: fmt.Sprintf(format, args...)})
+	d.warnings = append(d.warnings, schema.Warning{Sheet: sheet, Cell: cellName(row, col), Code: code, Message: fmt.Sprintf(format, args...)})
 }
 
 // sortedIssues returns the issues in reading order: the file, then each
@@ -228,70 +231,13 @@ func (d *decoder) decode(data []byte) (*stats.Dataset, error) {
 
 	d.matchSheets(f.GetSheetList())
 	ds := &stats.Dataset{}
-	readers := []func(r *rowReader){
-		d.readMetadataRow(ds),
-		func(r *rowReader) {
-			ds.Sources = append(ds.Sources, stats.Source{
-				ID:           r.text("ID"),
-				Organisation: r.text("Organisation"),
-				Title:        r.text("Title"),
-				Published:    r.date("Published"),
-				URL:          r.text("URL"),
-				Note:         r.text("Note"),
-			})
-		},
-		func(r *rowReader) {
-			ds.Series = append(ds.Series, stats.Series{
-				ID:          r.text("ID"),
-				Name:        r.text("Name"),
-				Unit:        r.text("Unit"),
-				Basis:       r.text("Basis"),
-				ReportedBy:  r.text("Reported by"),
-				Description: r.text("Description"),
-			})
-		},
-		func(r *rowReader) {
-			ds.Observations = append(ds.Observations, stats.Observation{
-				Series: r.text("Series"),
-				Year:   r.year("Year"),
-				Value:  r.number("Value"),
-				Source: r.text("Source"),
-				Note:   r.text("Note"),
-			})
-		},
-		func(r *rowReader) {
-			ds.Projects = append(ds.Projects, stats.Project{
-				Company:    r.text("Company"),
-				AmountUSDm: r.number("Amount (USD million)"),
-				City:       r.text("City"),
-				State:      r.text("State"),
-				Year:       r.year("Year announced"),
-				Sector:     r.text("Sector"),
-				Jobs:       r.text("Jobs"),
-				Counted:    r.yesNo("In state totals"),
-				Source:     r.text("Source"),
-				Note:       r.text("Note"),
-			})
-		},
-		func(r *rowReader) {
-			ds.Facts = append(ds.Facts, stats.Fact{
-				Key:       r.text("Key"),
-				Label:     r.text("Label"),
-				Value:     r.number("Value"),
-				Qualifier: r.qualifier("Qualifier"),
-				Unit:      r.text("Unit"),
-				Year:      r.year("Year"),
-				Source:    r.text("Source"),
-				Note:      r.text("Note"),
-			})
-		},
-	}
-	for i, st := range d.sheets {
+	for _, st := range d.sheets {
 		if st.present {
-			d.readSheet(f, p, st, readers[i])
+			d.readSheet(f, p, st, func(r *rowReader) { d.record(ds, r) })
 		}
 	}
-	d.checkMetadataRows()
+	d.checkFieldRows()
+	ds.StripBidiControls() // directional controls would reverse text on every surface
 	for _, prob := range ds.Validate() {
 		d.addProblem(prob)
 	}
@@ -306,28 +252,28 @@ func (d *decoder) matchSheets(names []string) {
 		byName[normalize(n)] = n
 	}
 	known := map[string]bool{normalize(sheetREADME): true, normalize(sheetLists): true}
-	for i, spec := range dataSheets {
-		st := &sheetState{spec: spec, order: i, col: make([]int, len(spec.columns)), named: map[int]bool{}}
+	for i, spec := range schema.Sheets {
+		st := &sheetState{spec: spec, order: i, col: make([]int, len(spec.Columns)), named: map[int]bool{}, fieldRow: map[string]int{}}
 		d.sheets = append(d.sheets, st)
-		known[normalize(spec.name)] = true
+		known[normalize(spec.Name)] = true
 		for _, n := range names {
-			if normalize(n) != normalize(spec.name) {
+			if normalize(n) != normalize(spec.Name) {
 				continue
 			}
 			if st.present {
-				d.fail(st, 0, 0, n, "two sheets are named %s: delete or rename one of them", spec.name)
+				d.fail(st, 0, 0, n, "two sheets are named %s: delete or rename one of them", spec.Name)
 				st.broken = true
 				continue
 			}
 			st.present, st.name = true, n
 		}
 		if !st.present {
-			d.fail(st, 0, 0, "", "the workbook has no sheet named %s (it has %s): add the sheet, or rename yours to %s; download a fresh workbook to see the format", spec.name, quoteList(names), spec.name)
+			d.fail(st, 0, 0, "", "the workbook has no sheet named %s (it has %s): add the sheet, or rename yours to %s; download a fresh workbook to see the format", spec.Name, quoteList(names), spec.Name)
 		}
 	}
 	for _, n := range names {
 		if !known[normalize(n)] {
-			d.warn(n, 0, 0, "", "this sheet is not part of the format and was ignored")
+			d.warn(n, 0, 0, schema.WarnUnknownSheet, "this sheet is not part of the format and was ignored")
 		}
 	}
 }
@@ -421,7 +367,7 @@ func (d *decoder) readSheet(f *excelize.File, p *pkg, st *sheetState, record fun
 		for c, v := range cells {
 			if trim(v) != "" && !slices.Contains(st.col, c+1) && !blankCols[c+1] && !st.named[c+1] {
 				blankCols[c+1] = true
-				d.warn(st.name, st.header, c+1, "", "column %s has values but no header, so they were ignored", cellColumn(c+1))
+				d.warn(st.name, st.header, c+1, schema.WarnUnnamedColumn, "column %s has values but no header, so they were ignored", cellColumn(c+1))
 			}
 		}
 		if blank {
@@ -508,10 +454,10 @@ func cellColumn(c int) string {
 }
 
 // headerList lists a sheet's headers for a message.
-func headerList(spec *sheetSpec) string {
-	h := make([]string, len(spec.columns))
-	for i, c := range spec.columns {
-		h[i] = c.header
+func headerList(spec *schema.Sheet) string {
+	h := make([]string, len(spec.Columns))
+	for i, c := range spec.Columns {
+		h[i] = c.Header
 	}
 	return strings.Join(h, ", ")
 }
@@ -536,19 +482,19 @@ func (d *decoder) readHeader(st *sheetState, scan *sheetScan, row int, cells []s
 			continue
 		}
 		seen[h] = c
-		idx := st.spec.index(h)
+		idx := columnIndex(st.spec, h)
 		if idx < 0 {
-			d.warn(st.name, row, c, trim(v), "this column is not part of the %s sheet and was ignored", st.spec.name)
+			d.warn(st.name, row, c, schema.WarnUnknownColumn, "the column %q is not part of the %s sheet and was ignored", trim(v), st.spec.Name)
 			continue
 		}
 		st.col[idx] = c
 	}
-	for i, col := range st.spec.columns {
-		if st.col[i] != 0 || col.omittable {
+	for i, col := range st.spec.Columns {
+		if st.col[i] != 0 || col.Omittable {
 			continue
 		}
-		d.reported[st.spec.name+"#"+col.header] = true
-		d.fail(st, 0, 0, "", "the column %q is missing: add a column headed %q to the header row (row %d)", col.header, col.header, row)
+		d.reported[st.spec.Name+"#"+col.Header] = true
+		d.fail(st, 0, 0, "", "the column %q is missing: add a column headed %q to the header row (row %d)", col.Header, col.Header, row)
 	}
 }
 
@@ -562,76 +508,94 @@ type rowReader struct {
 	bad  []bool   // per spec column: the cell already has an issue
 }
 
-// at returns the spec index of a header; an unknown header is a bug in
-// this package, not in the upload.
-func (r *rowReader) at(header string) int {
-	i := r.st.spec.index(header)
-	if i < 0 {
-		panic(fmt.Sprintf("xlsx: sheet %s has no column %q", r.st.spec.name, header))
-	}
-	return i
-}
-
 // fail reports a problem with the value of column i.
 func (r *rowReader) fail(i int, format string, args ...any) {
 	r.bad[i] = true
 	r.d.fail(r.st, r.row, r.st.col[i], r.vals[i], format, args...)
 }
 
-// text returns a text value with surrounding white space removed.
-func (r *rowReader) text(header string) string {
-	return r.vals[r.at(header)]
+// header returns the header of column i, for messages.
+func (r *rowReader) header(i int) string {
+	return r.st.spec.Columns[i].Header
+}
+
+// record reads one data row into ds: a record of a record sheet, or a
+// field of a field sheet.
+func (d *decoder) record(ds *stats.Dataset, r *rowReader) {
+	spec := r.st.spec
+	if spec.IsFieldSheet() {
+		d.readField(ds, r)
+		return
+	}
+	rec := spec.Append(ds)
+	for i := range spec.Columns {
+		c := &spec.Columns[i]
+		r.read(i, c.Kind, c.Required, c.Choices, c.Field(rec))
+	}
+}
+
+// read reads the value of column i as kind k into the field p points to,
+// of the type schema.Kind gives. A value that cannot be read is reported
+// at its cell and leaves the field zero.
+func (r *rowReader) read(i int, k schema.Kind, required bool, choices []string, p any) {
+	switch k {
+	case schema.Number:
+		*p.(*float64) = r.number(i, required)
+	case schema.Year:
+		*p.(*int) = r.year(i, required)
+	case schema.Date:
+		*p.(*time.Time) = r.date(i)
+	case schema.YesNo:
+		*p.(*bool) = r.yesNo(i)
+	case schema.Choice:
+		*p.(*string) = r.choice(i, required, choices)
+	default:
+		*p.(*string) = r.vals[i]
+	}
 }
 
 // number returns a numeric value. A required number left blank is an
 // issue: a blank must never silently become zero.
-func (r *rowReader) number(header string) float64 {
-	i := r.at(header)
-	return r.numberAt(i, r.st.spec.columns[i].required)
-}
-
-func (r *rowReader) numberAt(i int, required bool) float64 {
+func (r *rowReader) number(i int, required bool) float64 {
 	s := r.vals[i]
 	switch {
 	case r.bad[i] || r.st.col[i] == 0:
 		return 0
 	case s == "":
 		if required {
-			r.fail(i, "%s is missing: type the number; if there is no figure, delete the row", r.st.spec.columns[i].header)
+			r.fail(i, "%s is missing: type the number; if there is no figure, delete the row", r.header(i))
 		}
 		return 0
 	}
 	v, ok := parseNumber(s)
 	if !ok {
-		r.fail(i, "%s must be a number, such as 1234.5; use a dot for decimals and commas only between thousands", r.st.spec.columns[i].header)
+		r.fail(i, "%s must be a number, such as 1234.5; use a dot for decimals and commas only between thousands", r.header(i))
 	}
 	return v
 }
 
 // year returns a year, 0 when an optional year is left blank.
-func (r *rowReader) year(header string) int {
-	i := r.at(header)
-	col := r.st.spec.columns[i]
-	s := r.vals[i]
+func (r *rowReader) year(i int, required bool) int {
+	h, s := r.header(i), r.vals[i]
 	switch {
 	case r.bad[i] || r.st.col[i] == 0:
 		return 0
 	case s == "":
-		if col.required {
-			r.fail(i, "%s is missing: type the year as four digits, such as 2023", col.header)
+		if required {
+			r.fail(i, "%s is missing: type the year as four digits, such as 2023", h)
 		}
 		return 0
 	}
 	v, ok := parseNumber(s)
 	switch {
 	case !ok:
-		r.fail(i, "%s must be a year written as four digits, such as 2023", col.header)
+		r.fail(i, "%s must be a year written as four digits, such as 2023", h)
 		return 0
 	case v != math.Trunc(v):
-		r.fail(i, "%s must be a whole number, such as 2023", col.header)
+		r.fail(i, "%s must be a whole number, such as 2023", h)
 		return 0
 	case v < stats.MinYear || v > stats.MaxYear:
-		r.fail(i, "%s must be between %d and %d", col.header, stats.MinYear, stats.MaxYear)
+		r.fail(i, "%s must be between %d and %d", h, stats.MinYear, stats.MaxYear)
 		return 0
 	}
 	return int(v)
@@ -639,11 +603,7 @@ func (r *rowReader) year(header string) int {
 
 // date returns a civil date from a date cell (a serial number in the
 // workbook's date system) or from yyyy-mm-dd text; the zero time when blank.
-func (r *rowReader) date(header string) time.Time {
-	return r.dateAt(r.at(header))
-}
-
-func (r *rowReader) dateAt(i int) time.Time {
+func (r *rowReader) date(i int) time.Time {
 	s := r.vals[i]
 	if r.bad[i] || r.st.col[i] == 0 || s == "" {
 		return time.Time{}
@@ -668,96 +628,113 @@ func (r *rowReader) dateAt(i int) time.Time {
 	return time.Time{}
 }
 
-// yesNo returns a yes/no value.
-func (r *rowReader) yesNo(header string) bool {
-	i := r.at(header)
+// yesNo returns a yes/no value; blank is an issue, since no is a value.
+func (r *rowReader) yesNo(i int) bool {
 	if r.bad[i] || r.st.col[i] == 0 {
 		return false
 	}
 	v, ok := parseYesNo(r.vals[i])
 	if !ok {
 		if r.vals[i] == "" {
-			r.fail(i, "%s is missing: write yes or no", r.st.spec.columns[i].header)
+			r.fail(i, "%s is missing: write yes or no", r.header(i))
 		} else {
-			r.fail(i, "%s must be yes or no", r.st.spec.columns[i].header)
+			r.fail(i, "%s must be yes or no", r.header(i))
 		}
 	}
 	return v
 }
 
-// qualifier returns a Fact's qualifier in its canonical spelling.
-func (r *rowReader) qualifier(header string) string {
-	i := r.at(header)
+// choice returns one of choices in its canonical spelling.
+func (r *rowReader) choice(i int, required bool, choices []string) string {
 	if r.bad[i] || r.st.col[i] == 0 {
 		return ""
 	}
-	q, ok := parseQualifier(r.vals[i])
-	if !ok {
-		r.fail(i, "%s must be left blank or be one of: %s", r.st.spec.columns[i].header, strings.Join(qualifiers, ", "))
+	q, ok := parseChoice(r.vals[i], choices)
+	switch {
+	case !ok && required:
+		r.fail(i, "%s must be one of: %s", r.header(i), strings.Join(choices, ", "))
+	case !ok:
+		r.fail(i, "%s must be left blank or be one of: %s", r.header(i), strings.Join(choices, ", "))
+	case q == "" && required:
+		r.fail(i, "%s is missing: write one of: %s", r.header(i), strings.Join(choices, ", "))
 	}
 	return q
 }
 
-// readMetadataRow returns the record function of the Metadata sheet, whose
-// rows are fields of one record rather than records.
-func (d *decoder) readMetadataRow(ds *stats.Dataset) func(r *rowReader) {
-	return func(r *rowReader) {
-		fi, vi := r.at("Field"), r.at("Value")
-		name := r.vals[fi]
-		if name == "" {
-			if r.vals[vi] != "" {
-				r.fail(fi, "this row has a value but no field name: write the field name, such as Title, or delete the row")
+// readField reads a row of a field sheet, such as Metadata, whose rows
+// are fields of one record: the field's name in the first column, its
+// value in the second.
+func (d *decoder) readField(ds *stats.Dataset, r *rowReader) {
+	const fi, vi = 0, 1
+	st, spec := r.st, r.st.spec
+	name := r.vals[fi]
+	if name == "" {
+		if r.vals[vi] != "" {
+			r.fail(fi, "this row has a value but no field name: write the field name, such as %s, or delete the row", spec.Fields[0].Name)
+		}
+		return
+	}
+	k := fieldIndex(spec, name)
+	if k < 0 {
+		d.warn(st.name, r.row, st.col[fi], schema.WarnUnknownField, "the field %q is not part of the %s sheet and was ignored", name, spec.Name)
+		return
+	}
+	f := &spec.Fields[k]
+	if prev := st.fieldRow[f.Name]; prev != 0 {
+		r.fail(fi, "the field %s appears twice (also in row %d): keep one of the rows", f.Name, prev)
+		return
+	}
+	st.fieldRow[f.Name] = r.row
+	r.read(vi, f.Kind, !f.Optional, nil, f.Value(spec.Record(ds)))
+}
+
+// checkFieldRows reports fields of field sheets that have no row at all.
+func (d *decoder) checkFieldRows() {
+	for _, st := range d.sheets {
+		if !st.spec.IsFieldSheet() {
+			continue
+		}
+		if st.present && (st.col[0] == 0 || st.col[1] == 0) {
+			// Without both columns no field can be read; the missing
+			// column is the one thing to fix.
+			st.broken = true
+		}
+		if !st.present || st.broken {
+			continue
+		}
+		for _, f := range st.spec.Fields {
+			if f.Optional || st.fieldRow[f.Name] != 0 {
+				continue
 			}
-			return
-		}
-		k := metaFieldIndex(name)
-		if k < 0 {
-			d.warn(r.st.name, r.row, r.st.col[fi], name, "this field is not part of the Metadata sheet and was ignored")
-			return
-		}
-		m := metaFields[k]
-		if prev := d.metaRow[m.name]; prev != 0 {
-			r.fail(fi, "the field %s appears twice (also in row %d): keep one of the rows", m.name, prev)
-			return
-		}
-		d.metaRow[m.name] = r.row
-		switch m.name {
-		case "Title":
-			ds.Meta.Title = r.vals[vi]
-		case "Description":
-			ds.Meta.Description = r.vals[vi]
-		case "Reporter code":
-			ds.Meta.Reporter.Code = r.vals[vi]
-		case "Reporter name":
-			ds.Meta.Reporter.Name = r.vals[vi]
-		case "Partner code":
-			ds.Meta.Partner.Code = r.vals[vi]
-		case "Partner name":
-			ds.Meta.Partner.Name = r.vals[vi]
-		case "As of":
-			ds.Meta.AsOf = r.dateAt(vi)
+			d.reported[st.spec.Name+"#"+f.Name] = true
+			d.fail(st, 0, 0, "", "the row for %s is missing: add a row with %s in the %s column and its value in the %s column", f.Name, f.Name, st.spec.Columns[0].Header, st.spec.Columns[1].Header)
 		}
 	}
 }
 
-// checkMetadataRows reports Metadata fields that have no row at all.
-func (d *decoder) checkMetadataRows() {
-	st := d.sheets[0]
-	if st.present && (st.col[0] == 0 || st.col[1] == 0) {
-		// Without both columns no field can be read; the missing column
-		// is the one thing to fix.
-		st.broken = true
+// refsReadable reports whether the keys that a value of column field of
+// spec refers to (Column.Ref) could be read. A reference to a sheet or
+// field that could not be read would fail in every row; that sheet's own
+// issue already says what to fix.
+func (d *decoder) refsReadable(spec *schema.Sheet, field string) bool {
+	i := spec.Column(field)
+	if i < 0 || spec.Columns[i].Ref == "" {
+		return true
 	}
-	if !st.present || st.broken {
-		return
-	}
-	for _, m := range metaFields {
-		if m.optional || d.metaRow[m.name] != 0 {
+	for _, t := range d.sheets {
+		if t.spec.Name != spec.Columns[i].Ref {
 			continue
 		}
-		d.reported[st.spec.name+"#"+m.name] = true
-		d.fail(st, 0, 0, "", "the row for %s is missing: add a row with %s in the Field column and its value in the Value column", m.name, m.name)
+		if !t.spec.IsFieldSheet() {
+			return t.usable(0)
+		}
+		for _, f := range t.spec.Fields {
+			if f.Key && t.fieldRow[f.Name] == 0 {
+				return false
+			}
+		}
 	}
+	return true
 }
 
 // addProblem translates a problem found by stats.Dataset.Validate into an
@@ -766,7 +743,7 @@ func (d *decoder) checkMetadataRows() {
 func (d *decoder) addProblem(p stats.Problem) {
 	var st *sheetState
 	for _, s := range d.sheets {
-		if s.spec.name == p.Table {
+		if s.spec.Name == p.Table {
 			st = s
 		}
 	}
@@ -777,22 +754,15 @@ func (d *decoder) addProblem(p stats.Problem) {
 	if !st.present || st.broken {
 		return
 	}
-	// A reference to a sheet that could not be read would fail in every
-	// row; the sheet's own issue already says what to fix.
-	if p.Value != "" {
-		switch {
-		case p.Field == "Source" && p.Table != stats.TableSources && !d.sheets[1].usable("ID"),
-			p.Field == "Series" && p.Table == stats.TableObservations && !d.sheets[2].usable("ID"),
-			p.Field == "Reported by" && (d.metaRow["Reporter code"] == 0 || d.metaRow["Partner code"] == 0):
-			return
-		}
+	if p.Value != "" && !d.refsReadable(st.spec, p.Field) {
+		return
 	}
 	var row, col int
-	if p.Table == stats.TableMetadata {
-		if d.reported[st.spec.name+"#"+p.Field] {
+	if st.spec.IsFieldSheet() {
+		if d.reported[st.spec.Name+"#"+p.Field] {
 			return
 		}
-		row, col = d.metaRow[p.Field], st.col[st.spec.index("Value")]
+		row, col = st.fieldRow[p.Field], st.col[1]
 		if row == 0 {
 			// Validate complains about an optional row's absence only when
 			// it is not optional after all; say so on the sheet.
@@ -800,10 +770,10 @@ func (d *decoder) addProblem(p stats.Problem) {
 			return
 		}
 	} else {
-		if d.reported[st.spec.name+"#"+p.Field] {
+		if d.reported[st.spec.Name+"#"+p.Field] {
 			return
 		}
-		i := st.spec.index(p.Field)
+		i := columnIndex(st.spec, p.Field)
 		if i >= 0 {
 			col = st.col[i]
 		}

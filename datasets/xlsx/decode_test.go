@@ -7,12 +7,14 @@ import (
 	"io"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/bilateral/bilateral/datasets/schema"
 	"github.com/bilateral/bilateral/stats"
 )
 
@@ -660,16 +662,31 @@ func TestDecodeIssues(t *testing.T) {
 				}
 			}
 			for _, w := range tc.warns {
-				if res == nil || !slicesContainsFunc(res.Warnings, w.matches) {
+				if res == nil || !slicesContainsFunc(warnIssues(t, res.Warnings), w.matches) {
 					var ws []Issue
 					if res != nil {
-						ws = res.Warnings
+						ws = warnIssues(t, res.Warnings)
 					}
 					t.Errorf("Decode(%s) warnings lack %s!%s %q; got:\n%s", tc.name, w.sheet, w.cell, w.fragment, issueList(ws))
 				}
 			}
 		})
 	}
+}
+
+// warnIssues returns warnings as issues, for matching with want, and
+// checks that each has one of the codes the package documents.
+func warnIssues(t *testing.T, ws []schema.Warning) []Issue {
+	t.Helper()
+	known := []string{schema.WarnUnknownSheet, schema.WarnUnknownColumn, schema.WarnUnnamedColumn, schema.WarnUnknownField}
+	out := make([]Issue, len(ws))
+	for i, w := range ws {
+		if !slices.Contains(known, w.Code) {
+			t.Errorf("warning %s has code %q, want one of %v", w, w.Code, known)
+		}
+		out[i] = Issue{Sheet: w.Sheet, Cell: w.Cell, Message: w.Message}
+	}
+	return out
 }
 
 func slicesContainsFunc(is []Issue, f func(Issue) bool) bool {

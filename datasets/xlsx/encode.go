@@ -5,12 +5,15 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf16"
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/bilateral/bilateral/datasets/schema"
 	"github.com/bilateral/bilateral/stats"
 )
 
@@ -29,19 +32,15 @@ func Encode(w io.Writer, d *stats.Dataset) error {
 	if err := e.styles(); err != nil {
 		return fmt.Errorf("xlsx: styles: %w", err)
 	}
-	steps := []struct {
+	type step struct {
 		sheet string
 		fn    func() error
-	}{
-		{sheetREADME, e.readme},
-		{"Metadata", func() error { return e.metadata(d.Meta) }},
-		{"Sources", func() error { return e.sources(d.Sources) }},
-		{"Series", func() error { return e.series(d.Series) }},
-		{"Observations", func() error { return e.observations(d.Observations) }},
-		{"Projects", func() error { return e.projects(d.Projects) }},
-		{"Facts", func() error { return e.facts(d.Facts) }},
-		{sheetLists, e.lists},
 	}
+	steps := []step{{sheetREADME, e.readme}}
+	for _, sh := range schema.Sheets {
+		steps = append(steps, step{sh.Name, func() error { return e.sheet(sh, d) }})
+	}
+	steps = append(steps, step{sheetLists, e.lists})
 	for i, s := range steps {
 		var err error
 		if i == 0 {
@@ -137,13 +136,13 @@ func (e *encoder) styles() error {
 
 // columnStyle returns the style a column of the given kind is formatted
 // with; numbers keep General so that no digit is hidden or rounded.
-func (e *encoder) columnStyle(k kind) int {
+func (e *encoder) columnStyle(k schema.Kind) int {
 	switch k {
-	case kindYear:
+	case schema.Year:
 		return e.year
-	case kindDate:
+	case schema.Date:
 		return e.date
-	case kindNumber:
+	case schema.Number:
 		return 0
 	default:
 		return e.text
@@ -152,19 +151,19 @@ func (e *encoder) columnStyle(k kind) int {
 
 // layout writes a sheet's header row and sets up its columns: styles,
 // widths and a frozen header.
-func (e *encoder) layout(sheet string, cols []column) error {
+func (e *encoder) layout(sheet string, cols []schema.Column) error {
 	for i, c := range cols {
 		name := cellColumn(i + 1)
-		if st := e.columnStyle(c.kind); st != 0 {
+		if st := e.columnStyle(c.Kind); st != 0 {
 			if err := e.f.SetColStyle(sheet, name, st); err != nil {
 				return err
 			}
 		}
-		if err := e.f.SetColWidth(sheet, name, name, c.width); err != nil {
+		if err := e.f.SetColWidth(sheet, name, name, c.Width); err != nil {
 			return err
 		}
 		e.grow(sheet, 1, i+1)
-		if err := e.f.SetCellStr(sheet, cellName(1, i+1), c.header); err != nil {
+		if err := e.f.SetCellStr(sheet, cellName(1, i+1), c.Header); err != nil {
 			return err
 		}
 	}
@@ -270,21 +269,42 @@ func (w *cellWriter) date(t time.Time) *cellWriter {
 
 func (w *cellWriter) yesNo(b bool) *cellWriter {
 	if b {
-		return w.text("yes")
+		return w.text(schema.YesNoValues[0])
 	}
-	return w.text("no")
+	return w.text(schema.YesNoValues[1])
 }
 
-// readme writes the README sheet from the format description.
+// value writes the field p points to (as schema.Column.Field returns it)
+// in the form its type asks for.
+func (w *cellWriter) value(p any) *cellWriter {
+	switch p := p.(type) {
+	case *string:
+		return w.text(*p)
+	case *float64:
+		return w.number(*p)
+	case *int:
+		return w.year(*p)
+	case *time.Time:
+		return w.date(*p)
+	case *bool:
+		return w.yesNo(*p)
+	}
+	if w.err == nil {
+		w.err = fmt.Errorf("a field of type %T cannot be written", p)
+	}
+	return w
+}
+
+// readme writes the README sheet from the schema.
 func (e *encoder) readme() error {
 	const sheet = sheetREADME
-	cols := []column{
-		{header: "Sheet", width: 16},
-		{header: "Column", width: 22},
-		{header: "Required", width: 10},
-		{header: "What it means", width: 60},
-		{header: "Allowed values", width: 44},
-		{header: "Example", width: 30},
+	cols := []schema.Column{
+		{Header: "Sheet", Width: 16},
+		{Header: "Column", Width: 22},
+		{Header: "Required", Width: 10},
+		{Header: "What it means", Width: 60},
+		{Header: "Allowed values", Width: 44},
+		{Header: "Example", Width: 30},
 	}
 	if err := e.layout(sheet, cols); err != nil {
 		return err
@@ -305,36 +325,33 @@ func (e *encoder) readme() error {
 		}
 		return w.err
 	}
-	for _, p := range readmeIntro {
+	for _, p := range schema.Intro() {
 		if err := put("About", "", "", p); err != nil {
 			return err
 		}
 	}
-	for _, s := range dataSheets {
-		if err := put(s.name, "(the sheet)", "", s.about); err != nil {
+	for _, s := range schema.Sheets {
+		if err := put(s.Name, "(the sheet)", "", s.About); err != nil {
 			return err
 		}
-		for _, c := range s.columns {
+		for _, c := range s.Columns {
 			req := "optional"
-			if c.required {
+			if c.Required {
 				req = "required"
 			}
-			if c.omittable {
+			if c.Omittable {
 				req = "optional; the column may be left out"
 			}
-			if err := put(s.name, c.header, req, c.meaning, c.allowed, c.example); err != nil {
+			if err := put(s.Name, c.Header, req, c.Meaning, c.Allowed, c.Example); err != nil {
 				return err
 			}
 		}
-		if s.name != "Metadata" {
-			continue
-		}
-		for _, m := range metaFields {
+		for _, f := range s.Fields {
 			req := "required"
-			if m.optional {
+			if f.Optional {
 				req = "optional"
 			}
-			if err := put("Metadata", "Field: "+m.name, req, m.meaning, m.allowed, m.example); err != nil {
+			if err := put(s.Name, s.Columns[0].Header+": "+f.Name, req, f.Meaning, f.Allowed, f.Example); err != nil {
 				return err
 			}
 		}
@@ -342,26 +359,27 @@ func (e *encoder) readme() error {
 	return nil
 }
 
-// metadata writes the Metadata sheet, one field per row.
-func (e *encoder) metadata(m stats.Metadata) error {
-	const sheet = "Metadata"
-	if err := e.layout(sheet, dataSheets[0].columns); err != nil {
+// sheet writes one data sheet of the schema: its header row, then one row
+// per record, or one row per field of a field sheet.
+func (e *encoder) sheet(s *schema.Sheet, d *stats.Dataset) error {
+	if err := e.layout(s.Name, s.Columns); err != nil {
 		return err
 	}
-	vals := map[string]string{
-		"Title":         m.Title,
-		"Description":   m.Description,
-		"Reporter code": m.Reporter.Code,
-		"Reporter name": m.Reporter.Name,
-		"Partner code":  m.Partner.Code,
-		"Partner name":  m.Partner.Name,
+	if s.IsFieldSheet() {
+		rec := s.Record(d)
+		for i := range s.Fields {
+			f := &s.Fields[i]
+			if w := e.row(s.Name, i+2).text(f.Name).value(f.Value(rec)); w.err != nil {
+				return w.err
+			}
+		}
+		return nil
 	}
-	for i, f := range metaFields {
-		w := e.row(sheet, i+2).text(f.name)
-		if f.kind == kindDate {
-			w.date(m.AsOf)
-		} else {
-			w.text(vals[f.name])
+	for i := range s.Len(d) {
+		rec := s.Row(d, i)
+		w := e.row(s.Name, i+2)
+		for j := range s.Columns {
+			w.value(s.Columns[j].Field(rec))
 		}
 		if w.err != nil {
 			return w.err
@@ -370,99 +388,74 @@ func (e *encoder) metadata(m stats.Metadata) error {
 	return nil
 }
 
-func (e *encoder) sources(ss []stats.Source) error {
-	const sheet = "Sources"
-	if err := e.layout(sheet, dataSheets[1].columns); err != nil {
-		return err
-	}
-	for i, s := range ss {
-		w := e.row(sheet, i+2).text(s.ID).text(s.Organisation).text(s.Title).date(s.Published).text(s.URL).text(s.Note)
-		if w.err != nil {
-			return w.err
-		}
-	}
-	return nil
+// dropList is one column of the hidden Lists sheet: the values a Choice
+// or YesNo column offers in its drop-down list.
+type dropList struct {
+	header string
+	values []string
 }
 
-func (e *encoder) series(ss []stats.Series) error {
-	const sheet = "Series"
-	if err := e.layout(sheet, dataSheets[2].columns); err != nil {
-		return err
-	}
-	for i, s := range ss {
-		w := e.row(sheet, i+2).text(s.ID).text(s.Name).text(s.Unit).text(s.Basis).text(s.ReportedBy).text(s.Description)
-		if w.err != nil {
-			return w.err
+// dropLists returns the columns of the Lists sheet: one per distinct list
+// of choices, in the order of the sheets, then yes and no.
+func dropLists() []dropList {
+	var out []dropList
+	seen := map[string]bool{}
+	add := func(header string, values []string) {
+		k := strings.Join(values, "\x00")
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, dropList{header, values})
 		}
 	}
-	return nil
-}
-
-func (e *encoder) observations(obs []stats.Observation) error {
-	const sheet = "Observations"
-	if err := e.layout(sheet, dataSheets[3].columns); err != nil {
-		return err
-	}
-	for i, o := range obs {
-		w := e.row(sheet, i+2).text(o.Series).year(o.Year).number(o.Value).text(o.Source).text(o.Note)
-		if w.err != nil {
-			return w.err
+	var yesNo string
+	for _, s := range schema.Sheets {
+		for _, c := range s.Columns {
+			switch {
+			case c.Kind == schema.Choice:
+				add(c.Header, c.Choices)
+			case c.Kind == schema.YesNo && yesNo == "":
+				yesNo = c.Header
+			}
 		}
 	}
-	return nil
+	if yesNo != "" {
+		add(yesNo, schema.YesNoValues)
+	}
+	return out
 }
 
-func (e *encoder) projects(ps []stats.Project) error {
-	const sheet = "Projects"
-	if err := e.layout(sheet, dataSheets[4].columns); err != nil {
-		return err
+// dropListRange returns the range of the Lists sheet that holds the values
+// of column c's drop-down list, or "" when it has none.
+func dropListRange(c *schema.Column) string {
+	values := c.Choices
+	if c.Kind == schema.YesNo {
+		values = schema.YesNoValues
 	}
-	for i, p := range ps {
-		w := e.row(sheet, i+2).text(p.Company).number(p.AmountUSDm).text(p.City).text(p.State).
-			year(p.Year).text(p.Sector).text(p.Jobs).yesNo(p.Counted).text(p.Source).text(p.Note)
-		if w.err != nil {
-			return w.err
+	for i, l := range dropLists() {
+		if slices.Equal(l.values, values) {
+			col := cellColumn(i + 1)
+			return fmt.Sprintf("%s!$%s$2:$%s$%d", sheetLists, col, col, len(values)+1)
 		}
 	}
-	return nil
+	return ""
 }
-
-func (e *encoder) facts(fs []stats.Fact) error {
-	const sheet = "Facts"
-	if err := e.layout(sheet, dataSheets[5].columns); err != nil {
-		return err
-	}
-	for i, f := range fs {
-		w := e.row(sheet, i+2).text(f.Key).text(f.Label).number(f.Value).text(f.Qualifier).
-			text(f.Unit).year(f.Year).text(f.Source).text(f.Note)
-		if w.err != nil {
-			return w.err
-		}
-	}
-	return nil
-}
-
-// Columns of the hidden Lists sheet.
-const (
-	listsQualifierCol = "A"
-	listsYesNoCol     = "B"
-)
 
 // lists writes the hidden sheet the fixed drop-down lists read from.
 func (e *encoder) lists() error {
 	const sheet = sheetLists
-	cols := []column{{header: "Qualifier", width: 14}, {header: "In state totals", width: 14}}
+	ls := dropLists()
+	cols := make([]schema.Column, len(ls))
+	for i, l := range ls {
+		cols[i] = schema.Column{Header: l.header, Width: 14}
+	}
 	if err := e.layout(sheet, cols); err != nil {
 		return err
 	}
-	for i, q := range qualifiers {
-		if err := e.f.SetCellStr(sheet, cellName(i+2, 1), q); err != nil {
-			return err
-		}
-	}
-	for i, v := range yesNoValues {
-		if err := e.f.SetCellStr(sheet, cellName(i+2, 2), v); err != nil {
-			return err
+	for i, l := range ls {
+		for j, v := range l.values {
+			if err := e.f.SetCellStr(sheet, cellName(j+2, i+1), v); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
@@ -478,34 +471,36 @@ const lastValidatedRow = excelize.TotalRows
 func (e *encoder) validations(d *stats.Dataset) error {
 	// The ranges reach well past the last ID so that IDs the analyst adds
 	// are offered too.
-	idRange := func(spec *sheetSpec, n int) string {
-		col := cellColumn(spec.index("ID") + 1)
-		return fmt.Sprintf("%s!$%s$2:$%s$%d", spec.name, col, col, max(5000, n+1000))
+	idRange := func(ref *schema.Sheet) string {
+		col := cellColumn(1)
+		return fmt.Sprintf("%s!$%s$2:$%s$%d", ref.Name, col, col, max(5000, ref.Len(d)+1000))
 	}
-	sourceIDs := idRange(dataSheets[1], len(d.Sources))
-	seriesIDs := idRange(dataSheets[2], len(d.Series))
-	qualifierList := fmt.Sprintf("%s!$%s$2:$%s$%d", sheetLists, listsQualifierCol, listsQualifierCol, len(qualifiers)+1)
-	yesNoList := fmt.Sprintf("%s!$%s$2:$%s$%d", sheetLists, listsYesNoCol, listsYesNoCol, len(yesNoValues)+1)
-
-	for _, s := range dataSheets[1:] {
-		for i, c := range s.columns {
+	for _, s := range schema.Sheets {
+		if s.IsFieldSheet() {
+			continue
+		}
+		for i := range s.Columns {
+			c := &s.Columns[i]
 			col := cellColumn(i + 1)
 			dv := excelize.NewDataValidation(true)
 			dv.Sqref = fmt.Sprintf("%s2:%s%d", col, col, lastValidatedRow)
+			ref := schema.Lookup(c.Ref)
 			switch {
-			case c.header == "Source":
-				dv.SetSqrefDropList(sourceIDs)
-				dv.SetError(excelize.DataValidationErrorStyleWarning, "Unknown source", "This is not an ID from the Sources sheet. Add the source there first, or pick one from the list.")
-			case s.name == "Observations" && c.header == "Series":
-				dv.SetSqrefDropList(seriesIDs)
-				dv.SetError(excelize.DataValidationErrorStyleWarning, "Unknown series", "This is not an ID from the Series sheet. Add the series there first, or pick one from the list.")
-			case c.kind == kindQualifier:
-				dv.SetSqrefDropList(qualifierList)
-				dv.SetError(excelize.DataValidationErrorStyleStop, "Qualifier", "Leave the cell blank or pick a qualifier from the list.")
-			case c.kind == kindYesNo:
-				dv.SetSqrefDropList(yesNoList)
+			case ref != nil && !ref.IsFieldSheet():
+				dv.SetSqrefDropList(idRange(ref))
+				dv.SetError(excelize.DataValidationErrorStyleWarning, "Unknown "+ref.Noun,
+					fmt.Sprintf("This is not an ID from the %s sheet. Add the %s there first, or pick one from the list.", ref.Name, ref.Noun))
+			case c.Kind == schema.Choice:
+				dv.SetSqrefDropList(dropListRange(c))
+				what := "Pick a " + strings.ToLower(c.Header) + " from the list."
+				if !c.Required {
+					what = "Leave the cell blank or pick a " + strings.ToLower(c.Header) + " from the list."
+				}
+				dv.SetError(excelize.DataValidationErrorStyleStop, c.Header, what)
+			case c.Kind == schema.YesNo:
+				dv.SetSqrefDropList(dropListRange(c))
 				dv.SetError(excelize.DataValidationErrorStyleStop, "Yes or no", "Write yes or no.")
-			case c.kind == kindYear:
+			case c.Kind == schema.Year:
 				if err := dv.SetRange(stats.MinYear, stats.MaxYear, excelize.DataValidationTypeWhole, excelize.DataValidationOperatorBetween); err != nil {
 					return err
 				}
@@ -513,8 +508,8 @@ func (e *encoder) validations(d *stats.Dataset) error {
 			default:
 				continue
 			}
-			if err := e.f.AddDataValidation(s.name, dv); err != nil {
-				return fmt.Errorf("sheet %q column %q: %w", s.name, c.header, err)
+			if err := e.f.AddDataValidation(s.Name, dv); err != nil {
+				return fmt.Errorf("sheet %q column %q: %w", s.Name, c.Header, err)
 			}
 		}
 	}

@@ -296,8 +296,11 @@ func (p *pkg) checkKind() *Issue {
 	if err != nil {
 		return damagedFile("its list of content types cannot be read")
 	}
-	for _, t := range types.all {
-		if strings.Contains(t, "vbaproject") || strings.Contains(t, "macrosheet") {
+	// A macro is a part: the declared types of the parts present are what
+	// count. Some programs declare a default type for ".bin" files in every
+	// workbook they save, macros or not.
+	for _, name := range p.order {
+		if t := types.of(name); strings.Contains(t, "vbaproject") || strings.Contains(t, "macrosheet") {
 			return &Issue{Message: msgMacros}
 		}
 	}
@@ -344,7 +347,6 @@ func readPart(f *zip.File, n int64) ([]byte, error) {
 // and by extension.
 type typeMap struct {
 	byPart, byExt map[string]string
-	all           []string
 }
 
 // of returns the content type of a part.
@@ -399,7 +401,6 @@ func contentTypes(f *zip.File) (typeMap, error) {
 		default:
 			continue
 		}
-		m.all = append(m.all, typ)
 	}
 }
 

@@ -511,7 +511,7 @@ func TestDecodeSheetNames(t *testing.T) {
 				}
 			}
 			for _, w := range tc.warns {
-				if res == nil || !slicesContainsFunc(res.Warnings, w.matches) {
+				if res == nil || !slicesContainsFunc(warnIssues(t, res.Warnings), w.matches) {
 					t.Errorf("Decode(%s) warnings lack %s %q", tc.name, w.sheet, w.fragment)
 				}
 			}

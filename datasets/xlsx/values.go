@@ -76,16 +76,16 @@ func parseYesNo(s string) (bool, bool) {
 	return false, false
 }
 
-// parseQualifier returns the canonical spelling of a qualifier, matching
-// case and spacing tolerantly; "" is a valid (absent) qualifier.
-func parseQualifier(s string) (string, bool) {
+// parseChoice returns the canonical spelling of one of choices, matching
+// case and spacing tolerantly; "" is a valid (absent) choice.
+func parseChoice(s string, choices []string) (string, bool) {
 	n := normalize(s)
 	if n == "" {
 		return "", true
 	}
-	for _, q := range qualifiers {
-		if n == q {
-			return q, true
+	for _, c := range choices {
+		if n == normalize(c) {
+			return c, true
 		}
 	}
 	return "", false

@@ -12,6 +12,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/bilateral/bilateral/datasets/schema"
 	"github.com/bilateral/bilateral/stats"
 )
 
@@ -143,11 +144,13 @@ func TestRoundTrip(t *testing.T) {
 		// sample dataset stays within them).
 		{"full float64 precision", func() *stats.Dataset {
 			d := sampleDataset()
-			for i, v := range []float64{1.0 / 3, 1e-300, 5e-324, math.MaxFloat64, -math.SmallestNonzeroFloat64, 1 << 53, 0.30000000000000004, -123456789012345678} {
+			// Values stay within stats.MaxMagnitude, the largest a
+			// dataset may hold.
+			for i, v := range []float64{1.0 / 3, 1e-300, 5e-324, 999999999999999.9, -math.SmallestNonzeroFloat64, 1 << 49, 0.30000000000000004, -123456789012345.67} {
 				d.Observations[i].Value = v
 			}
 			d.Facts[0].Value = math.Pi
-			d.Projects[0].AmountUSDm = 1e21
+			d.Projects[0].AmountUSDm = stats.MaxMagnitude
 			return d
 		}()},
 	} {
@@ -242,10 +245,15 @@ func TestEncodeLayout(t *testing.T) {
 			described[r[0]+"/"+r[1]] = true
 		}
 	}
-	for _, s := range dataSheets {
-		for _, c := range s.columns {
-			if !described[s.name+"/"+c.header] {
-				t.Errorf("README does not describe %s/%s", s.name, c.header)
+	for _, s := range schema.Sheets {
+		for _, c := range s.Columns {
+			if !described[s.Name+"/"+c.Header] {
+				t.Errorf("README does not describe %s/%s", s.Name, c.Header)
+			}
+		}
+		for _, f := range s.Fields {
+			if !described[s.Name+"/"+s.Columns[0].Header+": "+f.Name] {
+				t.Errorf("README does not describe %s field %s", s.Name, f.Name)
 			}
 		}
 	}

@@ -549,3 +549,36 @@ func randomBytes(n int) []byte {
 	}
 	return b
 }
+
+// WithWarnings returns data, a valid workbook, with two additions that
+// Decode accepts with a warning each: a sheet named Scratch, which is not
+// part of the format (code unknown_sheet, at "Scratch"), and a column
+// headed "Checked by" after the last column of Observations (code
+// unknown_column, at the header cell, F1 in a workbook Encode wrote).
+func WithWarnings(tb testing.TB, data []byte) []byte {
+	tb.Helper()
+	f, err := excelize.OpenReader(bytes.NewReader(data))
+	if err != nil {
+		tb.Fatalf("xlsxtest: %v", err)
+	}
+	defer f.Close()
+	cols, err := f.GetCols("Observations")
+	if err == nil {
+		col, _ := excelize.ColumnNumberToName(len(cols) + 1)
+		err = errors.Join(f.SetCellStr("Observations", col+"1", "Checked by"), f.SetCellStr("Observations", col+"2", "ana"))
+	}
+	if err == nil {
+		_, err = f.NewSheet("Scratch")
+	}
+	if err == nil {
+		err = f.SetCellStr("Scratch", "A1", "working notes")
+	}
+	var b bytes.Buffer
+	if err == nil {
+		err = f.Write(&b)
+	}
+	if err != nil {
+		tb.Fatalf("xlsxtest: adding a sheet and a column: %v", err)
+	}
+	return b.Bytes()
+}

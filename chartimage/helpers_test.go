@@ -1,4 +1,4 @@
-package render
+package chartimage
 
 import (
 	"bytes"
@@ -18,7 +18,7 @@ import (
 )
 
 // distDir is the built front-end (make assets / npm run build).
-const distDir = "../static/dist"
+const distDir = "../web/static/dist"
 
 // testDist returns the built front-end files, or skips (fails with
 // BILATERAL_REQUIRE_TOOLS=1) when they have not been built.

@@ -1,9 +1,13 @@
-package render
+package chartimage
 
 import (
+	"fmt"
 	"math"
 	"strings"
+	"time"
 	"unicode/utf8"
+
+	"github.com/bilateral/bilateral/stats"
 )
 
 // Caption is the text around a chart in an image: it makes the image stand
@@ -15,6 +19,31 @@ type Caption struct {
 	Sources  []string // one line each in the page; joined with "; " here
 	AsOf     string   // date of the data, e.g. "2024-05-31"; shown as "Data as of …"
 	URL      string   // where the chart lives on the dashboard
+}
+
+// MaxCaptionSources is how many source organisations a caption names;
+// the rest are counted and left to the chart's page.
+const MaxCaptionSources = 4
+
+// NewCaption is the caption of a chart's image: title, units, the first
+// source organisations (the rest are on the chart's page), the date of
+// the data and the chart's address (none when chartURL is empty). The
+// server and `bilateral render` both build captions here, so their images
+// match.
+func NewCaption(title, subtitle string, organisations []string, asOf time.Time, chartURL string) Caption {
+	var sources []string
+	for i, org := range organisations {
+		if i == MaxCaptionSources && len(organisations) > MaxCaptionSources+1 {
+			sources = append(sources, fmt.Sprintf("and %d more listed on the chart's page", len(organisations)-MaxCaptionSources))
+			break
+		}
+		sources = append(sources, stats.StripBidi(org))
+	}
+	// Directional controls would reverse the rest of a line, our own
+	// words included; data is stripped of them on upload, and so is every
+	// caption, whatever built it.
+	return Caption{Title: stats.StripBidi(title), Subtitle: stats.StripBidi(subtitle), Sources: sources,
+		AsOf: asOf.Format("2 January 2006"), URL: stats.StripBidi(chartURL)}
 }
 
 // Caption colours and font: those of the page's light theme.

@@ -1,4 +1,4 @@
-package render
+package chartimage
 
 import (
 	"image/color"

@@ -1,4 +1,4 @@
-package render
+package chartimage
 
 import (
 	"bytes"
@@ -22,8 +22,8 @@ var goldenCharts = []string{"us-goods-trade", "investment-map"}
 // a function of the option, the caption, echarts-ssr.js and the fonts only
 // (ids are renumbered, the JS clock is stopped and Math.random seeded), so
 // a diff here means a change in one of those. After an intended change,
-// refresh with `go test ./web/render -run TestGoldenSVG -update` and review
-// the diff (and the images: `go test ./web/render -run TestGoldenSVG -v`
+// refresh with `go test ./chartimage -run TestGoldenSVG -update` and review
+// the diff (and the images: `go test ./chartimage -run TestGoldenSVG -v`
 // writes them beside the golden files when -update is given).
 func TestGoldenSVG(t *testing.T) {
 	r := newTestRenderer(t)

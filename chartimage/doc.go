@@ -1,4 +1,4 @@
-// Package render draws the dashboard's charts as stand-alone images for
+// Package chartimage draws the dashboard's charts as stand-alone images for
 // reports: SVG, PNG and PDF, with a caption (title, subtitle, sources, the
 // date of the data and the chart's address), on the server and without a
 // browser.
@@ -16,8 +16,8 @@
 //
 // Usage:
 //
-//	r, err := render.New(distFS, nil, 0, 0) // reads distFS's manifest.json; GOMAXPROCS runtimes
-//	img, err := r.Render(ctx, chart.OptionJSON, render.Caption{...}, render.DefaultOptions(render.PNG))
+//	r, err := chartimage.New(distFS, nil, 0, 0) // reads distFS's manifest.json; GOMAXPROCS runtimes
+//	img, err := r.Render(ctx, chart.OptionJSON, chartimage.Caption{...}, chartimage.DefaultOptions(chartimage.PNG))
 //
 // Options.Validate (called by Render) returns a *BoundsError, whose message
 // names the parameter and its allowed range, for sizes out of bounds; a
@@ -36,4 +36,4 @@
 // What "identical to the page" means and how it is checked: the PNG is
 // compared with Chromium's rendering of the SVG (TestFidelity), and the
 // text metrics with the font's own advances (TestMeasureText).
-package render
+package chartimage

@@ -1,4 +1,4 @@
-package render
+package chartimage
 
 import (
 	"context"
@@ -9,7 +9,7 @@ import (
 // caption) at the default size, 1200×675 at scale 2 for PNG. The pool is
 // warm; every iteration runs ECharts again (nothing is cached here).
 //
-//	go test ./web/render -run '^$' -bench . -benchtime 20x
+//	go test ./chartimage -run '^$' -bench . -benchtime 20x
 
 func benchmarkRender(b *testing.B, f Format) {
 	r := newTestRenderer(b)

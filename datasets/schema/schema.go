@@ -1,0 +1,444 @@
+// Package schema describes the editing workbook once, as data: its sheets,
+// each sheet's columns (header, type, whether required, width, the words
+// of the README sheet) and, for every column, the field of the dataset the
+// column's cells hold. Decode and Encode in package xlsx, the loader of the
+// embedded default dataset in package datasets and the README's workbook
+// table all work from this one table, so adding a column or a sheet is one
+// entry here.
+//
+// The package holds no spreadsheet code and imports only package stats:
+// how a cell is read or written is the business of its users, who switch
+// on a column's Kind and on the type of the pointer Field returns.
+package schema
+
+import (
+	"strings"
+	"time"
+
+	"github.com/bilateral/bilateral/stats"
+)
+
+// Kind is how the cells of a column are read and written.
+type Kind int
+
+// The kinds of columns. Each kind has one Go type, the type of the pointer
+// that Column.Field returns: Text and Choice *string, Number *float64, Year
+// *int, Date *time.Time, YesNo *bool.
+const (
+	Text   Kind = iota
+	Number      // any finite number, written with General format
+	Year        // a whole number from stats.MinYear to stats.MaxYear, written with format "0"; 0 when blank
+	Date        // an Excel date cell or yyyy-mm-dd text; the zero time when blank
+	YesNo       // yes or no
+	Choice      // one of the column's Choices, or blank unless required
+)
+
+// String names the kind as the README does.
+func (k Kind) String() string {
+	switch k {
+	case Number:
+		return "number"
+	case Year:
+		return "year"
+	case Date:
+		return "date"
+	case YesNo:
+		return "yes/no"
+	case Choice:
+		return "choice"
+	default:
+		return "text"
+	}
+}
+
+// Column describes one column of a record sheet, or the name or value
+// column of a field sheet.
+type Column struct {
+	Header string
+	Kind   Kind
+	// Required means every row must give a value. It is what the README
+	// says; stats.Dataset.Validate enforces most of it, and the readers the
+	// rest (a blank number must never silently become zero).
+	Required bool
+	// Omittable columns may be left out of an uploaded sheet altogether;
+	// every other column must be present, so that deleting a column by
+	// accident does not silently empty a field in every row.
+	Omittable bool
+	// Choices are the values a Choice column allows, in their canonical
+	// spelling; the workbook offers them in a drop-down list.
+	Choices []string
+	// Ref names the sheet whose keys this column's values are: a record
+	// sheet's first column (the ID of a source, of a series), or the Key
+	// fields of a field sheet (the country codes of Metadata).
+	Ref string
+	// Width is the column's width in the workbook, in characters.
+	Width float64
+	// Meaning, Allowed and Example are the column's row on the README
+	// sheet.
+	Meaning, Allowed, Example string
+	// field returns a pointer to the column's field in a record of the
+	// sheet; nil for the two columns of a field sheet.
+	field func(rec any) any
+}
+
+// Field returns a pointer to the column's field in rec, a pointer to a
+// record of the column's sheet (as Sheet.Row and Sheet.Append return). The
+// pointer's type follows the column's Kind; see Kind.
+func (c *Column) Field(rec any) any {
+	return c.field(rec)
+}
+
+// Field is one row of a field sheet: a sheet, such as Metadata, whose rows
+// are the fields of one record rather than records.
+type Field struct {
+	Name string
+	Kind Kind
+	// Optional fields may be missing from an uploaded sheet.
+	Optional bool
+	// Key fields are what the values of other sheets' columns that Ref
+	// this sheet may be.
+	Key bool
+	// Meaning, Allowed and Example are the field's row on the README
+	// sheet.
+	Meaning, Allowed, Example string
+	field                     func(rec any) any
+}
+
+// Value returns a pointer to the field in rec, the sheet's record (as
+// Sheet.Record returns). The pointer's type follows the field's Kind.
+func (f *Field) Value(rec any) any {
+	return f.field(rec)
+}
+
+// Sheet describes one data sheet of the workbook: either a record sheet,
+// one record per row, or a field sheet (Fields is not nil) whose two
+// columns are a field's name and its value.
+type Sheet struct {
+	// Name is the sheet's name, which is also the table name that
+	// stats.Problem uses.
+	Name string
+	// Noun is what one row holds, in lower case: "source".
+	Noun string
+	// About is the sheet's row on the README sheet.
+	About   string
+	Columns []Column
+	// Fields are the rows of a field sheet, in the order written.
+	Fields []Field
+	access access
+}
+
+// access reaches a sheet's records in a dataset.
+type access struct {
+	len    func(d *stats.Dataset) int
+	row    func(d *stats.Dataset, i int) any
+	append func(d *stats.Dataset) any
+	one    func(d *stats.Dataset) any // field sheets
+}
+
+// IsFieldSheet reports whether the sheet's rows are fields of one record.
+func (s *Sheet) IsFieldSheet() bool {
+	return s.Fields != nil
+}
+
+// Column returns the index of the column headed exactly h, or -1.
+func (s *Sheet) Column(h string) int {
+	for i := range s.Columns {
+		if s.Columns[i].Header == h {
+			return i
+		}
+	}
+	return -1
+}
+
+// Field returns the index of the field named exactly name, or -1.
+func (s *Sheet) Field(name string) int {
+	for i := range s.Fields {
+		if s.Fields[i].Name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// Len returns the number of records of a record sheet in d.
+func (s *Sheet) Len(d *stats.Dataset) int {
+	if s.access.len == nil {
+		return 0
+	}
+	return s.access.len(d)
+}
+
+// Row returns a pointer to record i of a record sheet in d.
+func (s *Sheet) Row(d *stats.Dataset, i int) any {
+	return s.access.row(d, i)
+}
+
+// Append adds a zero record to a record sheet in d and returns a pointer
+// to it. The pointer is good until the next Append to the same sheet.
+func (s *Sheet) Append(d *stats.Dataset) any {
+	return s.access.append(d)
+}
+
+// Record returns a pointer to the one record of a field sheet in d.
+func (s *Sheet) Record(d *stats.Dataset) any {
+	return s.access.one(d)
+}
+
+// CSVFile is the name of the sheet's file in the default dataset's
+// directory: the sheet name in lower case, spaces as hyphens.
+func (s *Sheet) CSVFile() string {
+	return strings.ReplaceAll(strings.ToLower(s.Name), " ", "-") + ".csv"
+}
+
+// Lookup returns the sheet named exactly name, or nil.
+func Lookup(name string) *Sheet {
+	for _, s := range Sheets {
+		if s.Name == name {
+			return s
+		}
+	}
+	return nil
+}
+
+// records gives access to the records of a sheet held in a slice of d.
+func records[R any](slice func(d *stats.Dataset) *[]R) access {
+	return access{
+		len: func(d *stats.Dataset) int { return len(*slice(d)) },
+		row: func(d *stats.Dataset, i int) any { return &(*slice(d))[i] },
+		append: func(d *stats.Dataset) any {
+			s := slice(d)
+			*s = append(*s, *new(R))
+			return &(*s)[len(*s)-1]
+		},
+	}
+}
+
+// at erases the record type of a field accessor, so that the columns of
+// every sheet fit in one slice type.
+func at[R, T any](f func(r *R) *T) func(rec any) any {
+	return func(rec any) any { return f(rec.(*R)) }
+}
+
+// Texts shared by several columns.
+const (
+	idAllowed    = "Letters, digits, _ - and . only; no spaces; up to 64 characters; unique within the sheet."
+	yearAllowed  = "A whole number from 1900 to 2100."
+	numRule      = "use a dot for decimals, and commas only between groups of three digits (1,234.5)."
+	numAllowed   = "A number; " + numRule
+	dateAllowed  = "A date cell, or text written as yyyy-mm-dd."
+	codeAllowed  = "Two capital letters, such as US or KR."
+	noteMeaning  = "Anything a reader or the next analyst should know about this row. May be left blank."
+	srcMeaning   = "The ID of the source, from the Sources sheet, that this figure is taken from. Pick it from the drop-down list."
+	srcAllowed   = "An ID that appears in the ID column of the Sources sheet."
+	optionalText = "Any text. May be left blank."
+	requiredText = "Any text. Required."
+)
+
+// Qualifiers are the words a Fact's value may be qualified with; the
+// narrative puts them before the number ("more than 800 companies").
+var Qualifiers = []string{"more than", "over", "about", "up to", "less than"}
+
+// YesNoValues are the values a YesNo column offers in its drop-down list.
+var YesNoValues = []string{"yes", "no"}
+
+// sourceColumn is the Source column of every sheet whose figures are cited.
+func sourceColumn[R any](example string, f func(r *R) *string) Column {
+	return Column{Header: "Source", Required: true, Ref: stats.TableSources, Width: 18, Meaning: srcMeaning, Allowed: srcAllowed, Example: example, field: at(f)}
+}
+
+// noteColumn is the Note column that most sheets end with.
+func noteColumn[R any](example string, f func(r *R) *string) Column {
+	return Column{Header: "Note", Omittable: true, Width: 40, Meaning: noteMeaning, Allowed: optionalText, Example: example, field: at(f)}
+}
+
+// metadataFields are the rows of the Metadata sheet, in the order written.
+var metadataFields = []Field{
+	{Name: "Title", Meaning: "The title of the dataset, shown at the top of the dashboard.", Allowed: requiredText, Example: "United States and Korea: trade and investment",
+		field: at(func(m *stats.Metadata) *string { return &m.Title })},
+	{Name: "Description", Optional: true, Meaning: "One or two sentences on what the dataset covers. May be left blank.", Allowed: optionalText, Example: "Goods and services trade, direct investment and announced projects.",
+		field: at(func(m *stats.Metadata) *string { return &m.Description })},
+	{Name: "Reporter code", Key: true, Meaning: "Two-letter ISO country code, in capitals, of the reporting economy.", Allowed: codeAllowed, Example: "US",
+		field: at(func(m *stats.Metadata) *string { return &m.Reporter.Code })},
+	{Name: "Reporter name", Meaning: "Name of the reporting economy as it should be shown.", Allowed: requiredText, Example: "United States",
+		field: at(func(m *stats.Metadata) *string { return &m.Reporter.Name })},
+	{Name: "Partner code", Key: true, Meaning: "Two-letter ISO country code, in capitals, of the partner economy. Must differ from the reporter code.", Allowed: codeAllowed, Example: "KR",
+		field: at(func(m *stats.Metadata) *string { return &m.Partner.Code })},
+	{Name: "Partner name", Meaning: "Name of the partner economy as it should be shown.", Allowed: requiredText, Example: "Republic of Korea",
+		field: at(func(m *stats.Metadata) *string { return &m.Partner.Name })},
+	{Name: "As of", Kind: Date, Meaning: "The date the figures were last checked against their sources: a date cell, or text written as yyyy-mm-dd.", Allowed: dateAllowed, Example: "2025-03-31",
+		field: at(func(m *stats.Metadata) *time.Time { return &m.AsOf })},
+}
+
+// fieldNames lists the fields' names for the README.
+func fieldNames(fs []Field) string {
+	n := make([]string, len(fs))
+	for i, f := range fs {
+		n[i] = f.Name
+	}
+	return strings.Join(n, ", ") + "."
+}
+
+// Sheets are the data sheets of the workbook, in the order they appear.
+// Their names are the table names of package stats, so that a
+// stats.Problem's Table is the sheet to point at.
+var Sheets = []*Sheet{
+	{
+		Name:  stats.TableMetadata,
+		Noun:  "field",
+		About: "Describes the dataset as a whole: one row per field. Keep the Field column as it is and fill in the Value column.",
+		Columns: []Column{
+			{Header: "Field", Required: true, Width: 18, Meaning: "The name of the field. Do not change these names.", Allowed: fieldNames(metadataFields), Example: "Title"},
+			{Header: "Value", Required: true, Width: 70, Meaning: "The value of the field; see the rows for the Metadata fields below.", Allowed: "Depends on the field.", Example: "US"},
+		},
+		Fields: metadataFields,
+		access: access{one: func(d *stats.Dataset) any { return &d.Meta }},
+	},
+	{
+		Name:  stats.TableSources,
+		Noun:  "source",
+		About: "The publications that figures are taken from, one per row. Every figure on the other sheets names one of these sources by its ID.",
+		Columns: []Column{
+			{Header: "ID", Required: true, Width: 16, Meaning: "A short name for the source that the other sheets use to refer to it.", Allowed: idAllowed, Example: "bea-itrade-2024",
+				field: at(func(s *stats.Source) *string { return &s.ID })},
+			{Header: "Organisation", Required: true, Width: 32, Meaning: "Who published the figures.", Allowed: requiredText, Example: "U.S. Bureau of Economic Analysis",
+				field: at(func(s *stats.Source) *string { return &s.Organisation })},
+			{Header: "Title", Width: 40, Meaning: "The title of the publication or table.", Allowed: optionalText, Example: "International Transactions, Table 1.3",
+				field: at(func(s *stats.Source) *string { return &s.Title })},
+			{Header: "Published", Kind: Date, Width: 12, Meaning: "The date the source was published, if it gives one. May be left blank.", Allowed: dateAllowed, Example: "2024-06-20",
+				field: at(func(s *stats.Source) *time.Time { return &s.Published })},
+			{Header: "URL", Width: 40, Meaning: "A link to the source. May be left blank.", Allowed: "A full web address starting with http:// or https://.", Example: "https://www.bea.gov/data/intl-trade-investment",
+				field: at(func(s *stats.Source) *string { return &s.URL })},
+			noteColumn("Revised annually in June.", func(s *stats.Source) *string { return &s.Note }),
+		},
+		access: records(func(d *stats.Dataset) *[]stats.Source { return &d.Sources }),
+	},
+	{
+		Name:  stats.TableSeries,
+		Noun:  "series",
+		About: "The time series shown on the dashboard, one per row. All the values of one series share its unit and its statistical basis, so that one line of a chart never mixes bases.",
+		Columns: []Column{
+			{Header: "ID", Required: true, Width: 22, Meaning: "A short name for the series that the Observations sheet uses to refer to it.", Allowed: idAllowed, Example: "goods-exports",
+				field: at(func(s *stats.Series) *string { return &s.ID })},
+			{Header: "Name", Required: true, Width: 32, Meaning: "The name shown on charts and tables.", Allowed: requiredText, Example: "Goods exports to Korea",
+				field: at(func(s *stats.Series) *string { return &s.Name })},
+			{Header: "Unit", Required: true, Width: 16, Meaning: "The unit of every value of the series.", Allowed: requiredText, Example: "USD billion",
+				field: at(func(s *stats.Series) *string { return &s.Unit })},
+			{Header: "Basis", Width: 22, Meaning: "The statistical basis, such as balance of payments or customs. May be left blank.", Allowed: optionalText, Example: "Census basis",
+				field: at(func(s *stats.Series) *string { return &s.Basis })},
+			{Header: "Reported by", Required: true, Ref: stats.TableMetadata, Width: 12, Meaning: "The country whose statistics these are: the reporter code or the partner code from the Metadata sheet.", Allowed: "The Reporter code or the Partner code given on the Metadata sheet.", Example: "US",
+				field: at(func(s *stats.Series) *string { return &s.ReportedBy })},
+			{Header: "Description", Omittable: true, Width: 40, Meaning: "A longer explanation of the series. May be left blank.", Allowed: optionalText, Example: "Merchandise exports, not seasonally adjusted.",
+				field: at(func(s *stats.Series) *string { return &s.Description })},
+		},
+		access: records(func(d *stats.Dataset) *[]stats.Series { return &d.Series }),
+	},
+	{
+		Name:  stats.TableObservations,
+		Noun:  "observation",
+		About: "The values of the series, one row per series per year. A year with no value is a gap: leave the row out rather than writing zero.",
+		Columns: []Column{
+			{Header: "Series", Required: true, Ref: stats.TableSeries, Width: 22, Meaning: "The ID of the series, from the Series sheet, that the value belongs to. Pick it from the drop-down list.", Allowed: "An ID that appears in the ID column of the Series sheet.", Example: "goods-exports",
+				field: at(func(o *stats.Observation) *string { return &o.Series })},
+			{Header: "Year", Kind: Year, Required: true, Width: 8, Meaning: "The year the value is for. Each series has at most one value per year.", Allowed: yearAllowed, Example: "2023",
+				field: at(func(o *stats.Observation) *int { return &o.Year })},
+			{Header: "Value", Kind: Number, Required: true, Width: 14, Meaning: "The value, in the unit of the series. Write it exactly as published; do not round.", Allowed: numAllowed, Example: "65.3",
+				field: at(func(o *stats.Observation) *float64 { return &o.Value })},
+			sourceColumn("bea-itrade-2024", func(o *stats.Observation) *string { return &o.Source }),
+			noteColumn("Preliminary.", func(o *stats.Observation) *string { return &o.Note }),
+		},
+		access: records(func(d *stats.Dataset) *[]stats.Observation { return &d.Observations }),
+	},
+	{
+		Name:  stats.TableProjects,
+		Noun:  "project",
+		About: "Announced investments by companies of one economy in the other, one per row.",
+		Columns: []Column{
+			{Header: "Company", Required: true, Width: 28, Meaning: "The company making the investment.", Allowed: requiredText, Example: "Hyundai Motor Group",
+				field: at(func(p *stats.Project) *string { return &p.Company })},
+			{Header: "Amount (USD million)", Kind: Number, Required: true, Width: 14, Meaning: "The announced amount in millions of U.S. dollars.", Allowed: "A number, zero or more; " + numRule, Example: "5,540",
+				field: at(func(p *stats.Project) *float64 { return &p.AmountUSDm })},
+			{Header: "City", Width: 18, Meaning: "The city or county of the project. May be left blank.", Allowed: optionalText, Example: "Ellabell",
+				field: at(func(p *stats.Project) *string { return &p.City })},
+			{Header: "State", Required: true, Width: 14, Meaning: "The state or region of the project; per-state totals add up by this column.", Allowed: requiredText, Example: "Georgia",
+				field: at(func(p *stats.Project) *string { return &p.State })},
+			{Header: "Year announced", Kind: Year, Width: 10, Meaning: "The year the project was announced, if the source gives it. May be left blank.", Allowed: yearAllowed + " May be left blank.", Example: "2022",
+				field: at(func(p *stats.Project) *int { return &p.Year })},
+			{Header: "Sector", Width: 20, Meaning: "The industry of the project. May be left blank.", Allowed: optionalText, Example: "Electric vehicles",
+				field: at(func(p *stats.Project) *string { return &p.Sector })},
+			{Header: "Jobs", Width: 10, Meaning: "The number of jobs as announced, written as the source writes it. May be left blank.", Allowed: "Any text, such as 8,100 or 800+.", Example: "8,100",
+				field: at(func(p *stats.Project) *string { return &p.Jobs })},
+			{Header: "In state totals", Kind: YesNo, Required: true, Width: 10, Meaning: "Whether the amount counts towards the totals per state. Write no for an announcement that restates or overlaps another row, so that the same money is never added twice.", Allowed: "yes or no.", Example: "yes",
+				field: at(func(p *stats.Project) *bool { return &p.Counted })},
+			sourceColumn("company-release-2022", func(p *stats.Project) *string { return &p.Source }),
+			noteColumn("Overlaps the 2024 expansion.", func(p *stats.Project) *string { return &p.Note }),
+		},
+		access: records(func(d *stats.Dataset) *[]stats.Project { return &d.Projects }),
+	},
+	{
+		Name:  stats.TableFacts,
+		Noun:  "fact",
+		About: "Single figures quoted in the text of the dashboard, one per row, such as the number of American companies operating in Korea.",
+		Columns: []Column{
+			{Header: "Key", Required: true, Width: 22, Meaning: "A fixed name the dashboard uses to find the fact. Do not change the keys of existing facts.", Allowed: idAllowed, Example: "us-companies-in-kr",
+				field: at(func(f *stats.Fact) *string { return &f.Key })},
+			{Header: "Label", Required: true, Width: 36, Meaning: "What the figure counts, as shown to readers.", Allowed: requiredText, Example: "American companies operating in Korea",
+				field: at(func(f *stats.Fact) *string { return &f.Label })},
+			{Header: "Value", Kind: Number, Required: true, Width: 12, Meaning: "The figure.", Allowed: numAllowed, Example: "800",
+				field: at(func(f *stats.Fact) *float64 { return &f.Value })},
+			{Header: "Qualifier", Kind: Choice, Choices: Qualifiers, Width: 12, Meaning: "A word placed before the figure when the source gives it only roughly. May be left blank.", Allowed: "Blank, or one of: " + strings.Join(Qualifiers, ", ") + ".", Example: "more than",
+				field: at(func(f *stats.Fact) *string { return &f.Qualifier })},
+			{Header: "Unit", Required: true, Width: 14, Meaning: "The unit of the figure.", Allowed: requiredText, Example: "companies",
+				field: at(func(f *stats.Fact) *string { return &f.Unit })},
+			{Header: "Year", Kind: Year, Required: true, Width: 8, Meaning: "The year the figure refers to.", Allowed: yearAllowed, Example: "2024",
+				field: at(func(f *stats.Fact) *int { return &f.Year })},
+			sourceColumn("amcham-2024", func(f *stats.Fact) *string { return &f.Source }),
+			noteColumn("", func(f *stats.Fact) *string { return &f.Note }),
+		},
+		access: records(func(d *stats.Dataset) *[]stats.Fact { return &d.Facts }),
+	},
+}
+
+// Intro is the opening of the workbook's README sheet: what the workbook
+// is and how to use it, before the column-by-column reference.
+func Intro() []string {
+	return []string{
+		"This workbook holds one complete version of the dataset shown on the bilateral dashboard. Edit it in Excel or LibreOffice and upload it again to publish a new version.",
+		"Each sheet after this one holds one kind of record, one record per row, with the column names in row 1. Do not rename the sheets or the column names; you may reorder the columns, and add columns of your own, which are ignored.",
+		"Empty rows are ignored. Do not merge cells. Formulas are allowed, but save the file after the values have been calculated.",
+		"IDs tie the sheets together: " + references() + ". The drop-down lists offer the IDs that exist.",
+		"On upload every sheet is checked, and every problem is listed with the sheet and cell to fix; nothing is published until there are none. This README sheet and the hidden Lists sheet are ignored on upload.",
+	}
+}
+
+// references says which sheets name the records of which, from the
+// columns' Refs: "every value on Observations, Projects and Facts names a
+// source from the Sources sheet, and ...".
+func references() string {
+	var parts []string
+	for _, target := range Sheets {
+		if target.IsFieldSheet() {
+			continue
+		}
+		var from []string
+		for _, s := range Sheets {
+			for _, c := range s.Columns {
+				if c.Ref == target.Name {
+					from = append(from, s.Name)
+					break
+				}
+			}
+		}
+		if len(from) > 0 {
+			parts = append(parts, "every value on "+andList(from)+" names a "+target.Noun+" from the "+target.Name+" sheet")
+		}
+	}
+	return strings.Join(parts, ", and ")
+}
+
+// andList joins words as English does: "a", "a and b", "a, b and c".
+func andList(w []string) string {
+	if len(w) < 2 {
+		return strings.Join(w, "")
+	}
+	return strings.Join(w[:len(w)-1], ", ") + " and " + w[len(w)-1]
+}

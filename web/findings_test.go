@@ -1,0 +1,138 @@
+package web
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/bilateral/bilateral/accounts"
+	"github.com/bilateral/bilateral/datasets"
+)
+
+// TestBidiControlsStripped: a right-to-left override in a source's name
+// (issue 10, finding 9) reversed the rest of its line on the page and in
+// image captions, the server's own "and N more" included. Uploaded text
+// arrives without directional controls on every surface.
+func TestBidiControlsStripped(t *testing.T) {
+	s, store := newTestServerStore(t, nil)
+	tok, err := accounts.NewAPIToken(context.Background(), store, "ci")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := datasets.MustDefault()
+	for i := range d.Sources {
+		d.Sources[i].Organisation = "\u202E" + d.Sources[i].Organisation + "\u2066"
+	}
+	ct, body := multipartBody(t, nil, "bidi.xlsx", workbook(t, d))
+	if rec := api(t, s, http.MethodPost, "/api/v1/datasets", tok, body, ct); rec.Code != http.StatusOK && rec.Code != http.StatusCreated {
+		t.Fatalf("publish = %d %s", rec.Code, rec.Body.String())
+	}
+	const controls = "\u202A\u202B\u202C\u202D\u202E\u2066\u2067\u2068\u2069"
+	for _, path := range []string{"/", "/charts/us-goods-trade", "/charts/us-goods-trade.svg", "/charts/us-goods-trade.csv", "/charts/us-goods-trade.json", "/data/dataset.xlsx"} {
+		rec := get(t, s, path)
+		if rec.Code != http.StatusOK {
+			t.Fatalf("%s = %d", path, rec.Code)
+		}
+		if i := strings.IndexAny(rec.Body.String(), controls); i >= 0 {
+			t.Errorf("%s carries a directional control at byte %d", path, i)
+		}
+	}
+}
+
+// rezip returns the workbook with edit applied to [Content_Types].xml and
+// the extra parts added.
+func rezip(t *testing.T, data []byte, edit func(string) string, extra ...string) []byte {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	put := func(name string, body []byte) {
+		w, err := zw.Create(name)
+		if err == nil {
+			_, err = w.Write(body)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.Name == "[Content_Types].xml" {
+			b = []byte(edit(string(b)))
+		}
+		put(f.Name, b)
+	}
+	for i := 0; i+1 < len(extra); i += 2 {
+		put(extra[i], []byte(extra[i+1]))
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// TestBinDefaultIsNotAMacro: a workbook whose [Content_Types].xml declares
+// a default type for ".bin" files but holds no macro part was refused as
+// "contains macros" (issue 10, finding 14). The part itself decides.
+func TestBinDefaultIsNotAMacro(t *testing.T) {
+	s, store := newTestServerStore(t, nil)
+	tok, err := accounts.NewAPIToken(context.Background(), store, "ci")
+	if err != nil {
+		t.Fatal(err)
+	}
+	binDefault := func(ct string) string {
+		return strings.Replace(ct, "<Default ", `<Default Extension="bin" ContentType="application/vnd.ms-office.vbaProject"/><Default `, 1)
+	}
+	plain := workbook(t, datasets.MustDefault())
+	for _, tc := range []struct {
+		name     string
+		data     []byte
+		wantCode int
+		want     string
+	}{
+		{"bin default, no macro part", rezip(t, plain, binDefault), http.StatusOK, `"valid":true`},
+		{"bin default and a macro part", rezip(t, plain, binDefault, "xl/vbaProject.bin", "\x00macro"), http.StatusUnprocessableEntity, "contains macros"},
+	} {
+		ct, body := multipartBody(t, nil, "x.xlsx", tc.data)
+		rec := api(t, s, http.MethodPost, "/api/v1/datasets?dry_run=1", tok, body, ct)
+		if rec.Code != tc.wantCode || !strings.Contains(rec.Body.String(), tc.want) {
+			t.Errorf("%s: dry run = %d %s; want %d containing %q", tc.name, rec.Code, rec.Body.String(), tc.wantCode, tc.want)
+		}
+	}
+}
+
+// TestSignInRefusesPasswordSuffix: bcrypt reads 72 bytes, so sign-in took
+// any suffix after a 72-byte password (issue 10, finding 13).
+func TestSignInRefusesPasswordSuffix(t *testing.T) {
+	s, store := newTestServerStore(t, nil)
+	e := newEditor(t, s, store)
+	long := strings.Repeat("p", 72)
+	h, err := accounts.HashPassword(long)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.SetPassword(context.Background(), "ana", h); err != nil {
+		t.Fatal(err)
+	}
+	if resp := e.login(long + "-anything"); resp.StatusCode == http.StatusSeeOther {
+		t.Errorf("sign-in with a suffix after the 72-byte password succeeded")
+	}
+	if resp := e.login(long); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("sign-in with the password = %d, want 303", resp.StatusCode)
+	}
+}
