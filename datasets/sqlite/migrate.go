@@ -24,6 +24,16 @@ var migrationFiles embed.FS
 // binary, which must not write to it.
 var ErrSchemaTooNew = errors.New("the store's schema is newer than this binary")
 
+// schemaTooNewError says which schemas the store and the binary have; it
+// is ErrSchemaTooNew for errors.Is.
+type schemaTooNewError struct{ store, binary int }
+
+func (e *schemaTooNewError) Error() string {
+	return fmt.Sprintf("this store was written by a newer bilateral (schema %d); this binary knows up to %d — upgrade the binary", e.store, e.binary)
+}
+
+func (e *schemaTooNewError) Unwrap() error { return ErrSchemaTooNew }
+
 // migration is one numbered step of the schema.
 type migration struct {
 	version int
@@ -146,8 +156,7 @@ func pending(ctx context.Context, q querier, steps []migration) ([]migration, er
 		return nil, err
 	}
 	if len(done) > 0 && done[len(done)-1].version > len(steps) {
-		return nil, fmt.Errorf("this store was written by a newer bilateral (schema %d); this binary knows up to %d — upgrade the binary: %w",
-			done[len(done)-1].version, len(steps), ErrSchemaTooNew)
+		return nil, &schemaTooNewError{store: done[len(done)-1].version, binary: len(steps)}
 	}
 	for i, a := range done {
 		if a.version != i+1 || a.name != steps[i].name {
