@@ -73,12 +73,13 @@ type Session struct {
 	ExpiresAt time.Time
 }
 
-// Store keeps every published version of the dataset, which one is
-// current, pending uploads, editor accounts, API tokens, sessions and the
-// audit log. Implementations make Publish atomic: after a crash at any
+// VersionStore keeps every published version of the dataset and which one
+// is current. Implementations make Publish atomic: after a crash at any
 // moment the store holds the previous or the new current version, never a
-// mix, and every published version stays readable.
-type Store interface {
+// mix, and every published version stays readable. History is never
+// rewritten: a restore is a Publish of an old version's workbook and
+// dataset with RestoredFrom set.
+type VersionStore interface {
 	// Current returns the current version and its dataset, or ErrEmpty.
 	Current(ctx context.Context) (VersionInfo, *stats.Dataset, error)
 	// CurrentNumber returns the current version number, or ErrEmpty; it is
@@ -93,17 +94,22 @@ type Store interface {
 	// Publish stores a new version and makes it current in one transaction.
 	// It returns ErrStale if v.BaseVersion is set and is not current.
 	Publish(ctx context.Context, v NewVersion) (VersionInfo, error)
-	// Restore publishes a copy of version n as a new current version, or
-	// returns ErrNotFound. History is never rewritten.
-	Restore(ctx context.Context, n int, author, comment string) (VersionInfo, error)
+}
 
+// UploadStore keeps checked workbooks between their preview and their
+// publication or discard.
+type UploadStore interface {
 	// SaveUpload keeps a checked workbook for preview; it returns its id.
 	SaveUpload(ctx context.Context, u Upload) (string, error)
 	// Upload returns a pending upload, or ErrNotFound.
 	Upload(ctx context.Context, id string) (Upload, error)
 	// DeleteUpload removes a pending upload (published or discarded).
 	DeleteUpload(ctx context.Context, id string) error
+}
 
+// AccountStore keeps editor accounts, API tokens and browser sessions.
+// Secrets are stored only as hashes made by the caller.
+type AccountStore interface {
 	// AddUser creates an editor with a password hash, or returns ErrExists.
 	AddUser(ctx context.Context, name, passwordHash string) error
 	// SetPassword replaces a user's password hash, or returns ErrNotFound.
@@ -124,12 +130,25 @@ type Store interface {
 	Session(ctx context.Context, idHash string) (Session, error)
 	// DeleteSession ends a session.
 	DeleteSession(ctx context.Context, idHash string) error
+}
 
+// AuditStore keeps the audit log of editors' actions.
+type AuditStore interface {
 	// Audit appends to the audit log.
 	Audit(ctx context.Context, e AuditEntry) error
 	// AuditLog returns the most recent entries, newest first.
 	AuditLog(ctx context.Context, limit int) ([]AuditEntry, error)
+}
 
+// Store is everything the server keeps: dataset versions, pending
+// uploads, accounts and the audit log, in one place so that a publish and
+// its audit line share a store. Code that needs only one of these jobs
+// takes the smaller interface.
+type Store interface {
+	VersionStore
+	UploadStore
+	AccountStore
+	AuditStore
 	// Close releases the store.
 	Close() error
 }

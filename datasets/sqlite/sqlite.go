@@ -9,7 +9,6 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -25,67 +24,38 @@ import (
 // FileName is the database file inside the data directory.
 const FileName = "bilateral.db"
 
-// Store implements datasets.Store on SQLite.
+// Store implements datasets.Store, and so each of its smaller interfaces,
+// on SQLite.
 type Store struct {
 	db *sql.DB
 }
 
-var _ datasets.Store = (*Store)(nil)
+var (
+	_ datasets.Store        = (*Store)(nil)
+	_ datasets.VersionStore = (*Store)(nil)
+	_ datasets.UploadStore  = (*Store)(nil)
+	_ datasets.AccountStore = (*Store)(nil)
+	_ datasets.AuditStore   = (*Store)(nil)
+)
 
-const schema = `
-CREATE TABLE IF NOT EXISTS versions (
-	number        INTEGER PRIMARY KEY,
-	created_at    TEXT    NOT NULL,
-	author        TEXT    NOT NULL,
-	comment       TEXT    NOT NULL DEFAULT '',
-	sha256        TEXT    NOT NULL,
-	workbook      BLOB    NOT NULL,
-	dataset       TEXT    NOT NULL,
-	restored_from INTEGER
-);
-CREATE TABLE IF NOT EXISTS current (
-	id      INTEGER PRIMARY KEY CHECK (id = 1),
-	version INTEGER NOT NULL REFERENCES versions(number)
-);
-CREATE TABLE IF NOT EXISTS uploads (
-	id           TEXT PRIMARY KEY,
-	created_at   TEXT NOT NULL,
-	author       TEXT NOT NULL,
-	filename     TEXT NOT NULL,
-	sha256       TEXT NOT NULL,
-	workbook     BLOB NOT NULL,
-	dataset      TEXT NOT NULL,
-	base_version INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS users (
-	name          TEXT PRIMARY KEY,
-	password_hash TEXT NOT NULL,
-	created_at    TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS tokens (
-	id         INTEGER PRIMARY KEY,
-	name       TEXT NOT NULL,
-	hash       TEXT NOT NULL UNIQUE,
-	created_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS sessions (
-	id_hash    TEXT PRIMARY KEY,
-	user       TEXT NOT NULL,
-	csrf       TEXT NOT NULL,
-	expires_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS audit (
-	id     INTEGER PRIMARY KEY,
-	at     TEXT NOT NULL,
-	actor  TEXT NOT NULL,
-	action TEXT NOT NULL,
-	detail TEXT NOT NULL,
-	remote TEXT NOT NULL
-);
-`
-
-// Open opens (creating if needed) the store in dir.
+// Open opens the store in dir, creating the directory and the database
+// when needed, and migrates its schema to the one this binary knows (see
+// migrate). A store written by a newer binary is refused with
+// ErrSchemaTooNew; a data directory that cannot be written gets an error
+// that says so.
 func Open(dir string) (*Store, error) {
+	return openWith(dir, nil)
+}
+
+// openWith is Open with the migrations given, or the embedded ones when
+// steps is nil.
+func openWith(dir string, steps []migration) (*Store, error) {
+	if steps == nil {
+		var err error
+		if steps, err = embeddedMigrations(); err != nil {
+			return nil, err
+		}
+	}
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, fmt.Errorf("sqlite: data directory: %w", err)
 	}
@@ -99,9 +69,9 @@ func Open(dir string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	if _, err := db.Exec(schema); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("sqlite: schema: %w", err)
+	if err := migrate(context.Background(), db, steps); err != nil {
+		db.Close() // the migration's error is the one worth reporting
+		return nil, fmt.Errorf("sqlite: %s: %w", path, explain(dir, err))
 	}
 	return &Store{db: db}, nil
 }
@@ -200,9 +170,9 @@ func (s *Store) Version(ctx context.Context, n int) (datasets.VersionInfo, *stat
 	v.CreatedAt = parseTime(created)
 	v.RestoredFrom = int(restored.Int64)
 	v.Current = v.Number == cur
-	d := &stats.Dataset{}
-	if err := json.Unmarshal([]byte(ds), d); err != nil {
-		return v, nil, fmt.Errorf("sqlite: version %d: dataset: %w", n, err)
+	d, err := datasets.UnmarshalStorage([]byte(ds))
+	if err != nil {
+		return v, nil, fmt.Errorf("sqlite: version %d: %w", n, err)
 	}
 	return v, d, nil
 }
@@ -223,7 +193,7 @@ func (s *Store) Workbook(ctx context.Context, n int) ([]byte, error) {
 // Publish implements datasets.Store. The insert and the move of the current
 // pointer commit together or not at all.
 func (s *Store) Publish(ctx context.Context, nv datasets.NewVersion) (datasets.VersionInfo, error) {
-	ds, err := json.Marshal(nv.Dataset)
+	ds, err := datasets.MarshalStorage(nv.Dataset)
 	if err != nil {
 		return datasets.VersionInfo{}, fmt.Errorf("sqlite: publish: %w", err)
 	}
@@ -265,22 +235,9 @@ func (s *Store) Publish(ctx context.Context, nv datasets.NewVersion) (datasets.V
 		Size: len(nv.Workbook), RestoredFrom: nv.RestoredFrom, Current: true}, nil
 }
 
-// Restore implements datasets.Store.
-func (s *Store) Restore(ctx context.Context, n int, author, comment string) (datasets.VersionInfo, error) {
-	_, d, err := s.Version(ctx, n)
-	if err != nil {
-		return datasets.VersionInfo{}, err
-	}
-	wb, err := s.Workbook(ctx, n)
-	if err != nil {
-		return datasets.VersionInfo{}, err
-	}
-	return s.Publish(ctx, datasets.NewVersion{Workbook: wb, Dataset: d, Author: author, Comment: comment, RestoredFrom: n})
-}
-
 // SaveUpload implements datasets.Store.
 func (s *Store) SaveUpload(ctx context.Context, u datasets.Upload) (string, error) {
-	ds, err := json.Marshal(u.Dataset)
+	ds, err := datasets.MarshalStorage(u.Dataset)
 	if err != nil {
 		return "", fmt.Errorf("sqlite: upload: %w", err)
 	}
@@ -314,17 +271,18 @@ func (s *Store) Upload(ctx context.Context, id string) (datasets.Upload, error) 
 		return u, fmt.Errorf("sqlite: upload: %w", err)
 	}
 	u.CreatedAt = parseTime(created)
-	u.Dataset = &stats.Dataset{}
-	if err := json.Unmarshal([]byte(ds), u.Dataset); err != nil {
-		return u, fmt.Errorf("sqlite: upload: %w", err)
+	if u.Dataset, err = datasets.UnmarshalStorage([]byte(ds)); err != nil {
+		return u, fmt.Errorf("sqlite: upload %s: %w", id, err)
 	}
 	return u, nil
 }
 
 // DeleteUpload implements datasets.Store.
 func (s *Store) DeleteUpload(ctx context.Context, id string) error {
-	_, err := s.db.ExecContext(ctx, `DELETE FROM uploads WHERE id = ?`, id)
-	return err
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM uploads WHERE id = ?`, id); err != nil {
+		return fmt.Errorf("sqlite: delete upload %s: %w", id, err)
+	}
+	return nil
 }
 
 // AddUser implements datasets.Store.
@@ -333,7 +291,9 @@ func (s *Store) AddUser(ctx context.Context, name, hash string) error {
 	if err != nil {
 		return fmt.Errorf("sqlite: add user: %w", err)
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("sqlite: add user: %w", err)
+	} else if n == 0 {
 		return fmt.Errorf("user %q: %w", name, datasets.ErrExists)
 	}
 	return nil
@@ -345,7 +305,9 @@ func (s *Store) SetPassword(ctx context.Context, name, hash string) error {
 	if err != nil {
 		return fmt.Errorf("sqlite: set password: %w", err)
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("sqlite: set password: %w", err)
+	} else if n == 0 {
 		return fmt.Errorf("user %q: %w", name, datasets.ErrNotFound)
 	}
 	return nil
@@ -358,14 +320,19 @@ func (s *Store) PasswordHash(ctx context.Context, name string) (string, error) {
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", fmt.Errorf("user %q: %w", name, datasets.ErrNotFound)
 	}
-	return h, err
+	if err != nil {
+		return "", fmt.Errorf("sqlite: password of %q: %w", name, err)
+	}
+	return h, nil
 }
 
 // CountUsers implements datasets.Store.
 func (s *Store) CountUsers(ctx context.Context) (int, error) {
 	var n int
-	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM users`).Scan(&n)
-	return n, err
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM users`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("sqlite: count users: %w", err)
+	}
+	return n, nil
 }
 
 // AddToken implements datasets.Store.
@@ -384,7 +351,10 @@ func (s *Store) TokenName(ctx context.Context, hash string) (string, error) {
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", datasets.ErrNotFound
 	}
-	return name, err
+	if err != nil {
+		return "", fmt.Errorf("sqlite: token: %w", err)
+	}
+	return name, nil
 }
 
 // CreateSession implements datasets.Store.
@@ -420,8 +390,10 @@ func (s *Store) Session(ctx context.Context, idHash string) (datasets.Session, e
 
 // DeleteSession implements datasets.Store.
 func (s *Store) DeleteSession(ctx context.Context, idHash string) error {
-	_, err := s.db.ExecContext(ctx, `DELETE FROM sessions WHERE id_hash = ?`, idHash)
-	return err
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM sessions WHERE id_hash = ?`, idHash); err != nil {
+		return fmt.Errorf("sqlite: delete session: %w", err)
+	}
+	return nil
 }
 
 // Audit implements datasets.Store.

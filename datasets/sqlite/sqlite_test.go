@@ -29,7 +29,7 @@ func newTestStore(t testing.TB) *Store {
 	return s
 }
 
-func TestPublishAndRestore(t *testing.T) {
+func TestPublishAndRestoredCopy(t *testing.T) {
 	ctx := context.Background()
 	s := newTestStore(t)
 	if _, _, err := s.Current(ctx); !errors.Is(err, datasets.ErrEmpty) {
@@ -60,7 +60,7 @@ func TestPublishAndRestore(t *testing.T) {
 	if n, _ := s.CurrentNumber(ctx); n != 2 {
 		t.Errorf("after a stale publish current = %d, want 2", n)
 	}
-	v3, err := s.Restore(ctx, 1, "ana", "back to 1")
+	v3, err := restore(ctx, s, 1, "ana")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,10 +85,24 @@ func TestPublishAndRestore(t *testing.T) {
 	if _, err := s.Workbook(ctx, 9); !errors.Is(err, datasets.ErrNotFound) {
 		t.Errorf("Workbook(9) = %v, want ErrNotFound", err)
 	}
-	if _, err := s.Restore(ctx, 9, "x", ""); !errors.Is(err, datasets.ErrNotFound) {
-		t.Errorf("Restore(9) = %v, want ErrNotFound", err)
+	if _, err := restore(ctx, s, 9, "x"); !errors.Is(err, datasets.ErrNotFound) {
+		t.Errorf("restore(9) = %v, want ErrNotFound", err)
 	}
 	_ = v2
+}
+
+// restore publishes a copy of version n as the server does: the same
+// workbook and dataset, with RestoredFrom set.
+func restore(ctx context.Context, s datasets.VersionStore, n int, author string) (datasets.VersionInfo, error) {
+	_, d, err := s.Version(ctx, n)
+	if err != nil {
+		return datasets.VersionInfo{}, err
+	}
+	wb, err := s.Workbook(ctx, n)
+	if err != nil {
+		return datasets.VersionInfo{}, err
+	}
+	return s.Publish(ctx, datasets.NewVersion{Workbook: wb, Dataset: d, Author: author, Comment: fmt.Sprintf("Restored version %d", n), RestoredFrom: n})
 }
 
 func TestUploadsUsersTokensSessionsAudit(t *testing.T) {
@@ -103,7 +117,9 @@ func TestUploadsUsersTokensSessionsAudit(t *testing.T) {
 	if err != nil || u.Author != "ana" || u.BaseVersion != 4 || !bytes.Equal(u.Workbook, []byte("abc")) || !reflect.DeepEqual(u.Dataset, d) {
 		t.Fatalf("Upload() = %+v, %v", u.Author, err)
 	}
-	s.DeleteUpload(ctx, id)
+	if err := s.DeleteUpload(ctx, id); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := s.Upload(ctx, id); !errors.Is(err, datasets.ErrNotFound) {
 		t.Errorf("deleted upload: %v, want ErrNotFound", err)
 	}
@@ -127,7 +143,9 @@ func TestUploadsUsersTokensSessionsAudit(t *testing.T) {
 		t.Errorf("CountUsers = %d", n)
 	}
 
-	s.AddToken(ctx, "ci", "tokhash")
+	if err := s.AddToken(ctx, "ci", "tokhash"); err != nil {
+		t.Fatal(err)
+	}
 	if n, err := s.TokenName(ctx, "tokhash"); err != nil || n != "ci" {
 		t.Errorf("TokenName = %q, %v", n, err)
 	}
@@ -135,21 +153,31 @@ func TestUploadsUsersTokensSessionsAudit(t *testing.T) {
 		t.Errorf("unknown token: %v", err)
 	}
 
-	s.CreateSession(ctx, "sh", datasets.Session{User: "ana", CSRF: "c", ExpiresAt: time.Now().Add(time.Hour)})
-	s.CreateSession(ctx, "old", datasets.Session{User: "ana", CSRF: "c", ExpiresAt: time.Now().Add(-time.Hour)})
+	if err := s.CreateSession(ctx, "sh", datasets.Session{User: "ana", CSRF: "c", ExpiresAt: time.Now().Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CreateSession(ctx, "old", datasets.Session{User: "ana", CSRF: "c", ExpiresAt: time.Now().Add(-time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
 	if se, err := s.Session(ctx, "sh"); err != nil || se.User != "ana" || se.CSRF != "c" {
 		t.Errorf("Session = %+v, %v", se, err)
 	}
 	if _, err := s.Session(ctx, "old"); !errors.Is(err, datasets.ErrNotFound) {
 		t.Errorf("expired session: %v, want ErrNotFound", err)
 	}
-	s.DeleteSession(ctx, "sh")
+	if err := s.DeleteSession(ctx, "sh"); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := s.Session(ctx, "sh"); !errors.Is(err, datasets.ErrNotFound) {
 		t.Errorf("deleted session: %v", err)
 	}
 
-	s.Audit(ctx, datasets.AuditEntry{Actor: "ana", Action: "login", Remote: "10.0.0.1"})
-	s.Audit(ctx, datasets.AuditEntry{Actor: "ana", Action: "publish", Detail: "version 2"})
+	if err := s.Audit(ctx, datasets.AuditEntry{Actor: "ana", Action: "login", Remote: "10.0.0.1"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Audit(ctx, datasets.AuditEntry{Actor: "ana", Action: "publish", Detail: "version 2"}); err != nil {
+		t.Fatal(err)
+	}
 	log, err := s.AuditLog(ctx, 10)
 	if err != nil || len(log) != 2 || log[0].Action != "publish" || log[1].Remote != "10.0.0.1" {
 		t.Errorf("AuditLog = %+v, %v", log, err)

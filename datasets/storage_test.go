@@ -1,0 +1,169 @@
+package datasets
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bilateral/bilateral/internal/golden"
+	"github.com/bilateral/bilateral/stats"
+)
+
+// smallDataset sets every field the storage format holds, with the edge
+// cases stored data has: a zero date, a zero year, a false flag, a
+// fraction that is not exact in binary, non-ASCII text and a nil slice.
+func smallDataset() *stats.Dataset {
+	return &stats.Dataset{
+		Meta: stats.Metadata{
+			Title: "A & B", Description: "Two economies, \"in figures\"",
+			Reporter: stats.Country{Code: "US", Name: "United States"},
+			Partner:  stats.Country{Code: "KR", Name: "대한민국"},
+			AsOf:     time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC),
+		},
+		Sources: []stats.Source{
+			{ID: "census", Organisation: "U.S. Census Bureau", Title: "Trade in goods", Published: time.Date(2025, 2, 6, 0, 0, 0, 0, time.UTC), URL: "https://www.census.gov/", Note: "goods only"},
+			{ID: "ustr", Organisation: "USTR", URL: "http://www.ustr.gov/"},
+		},
+		Series: []stats.Series{{ID: "goods-exports", Name: "Goods exports", Unit: "USD billion", Basis: "Census", ReportedBy: "US", Description: "<b>not</b> HTML"}},
+		Observations: []stats.Observation{
+			{Series: "goods-exports", Year: 2023, Value: 65.1, Source: "census"},
+			{Series: "goods-exports", Year: 2024, Value: 0.1 + 0.2, Source: "census", Note: "revised — 수정"},
+		},
+		Projects: []stats.Project{
+			{Company: "Hyundai", AmountUSDm: 7590, City: "Ellabell", State: "GA", Year: 2022, Sector: "Automotive", Jobs: "8,100", Counted: true, Source: "ustr", Note: "plant"},
+			{Company: "Unknown", AmountUSDm: 1.5, Source: "ustr"},
+		},
+		Facts: nil,
+	}
+}
+
+// TestStorageGolden pins the stored bytes of a small dataset. The golden
+// file was written by wave 1's encoding (json.Marshal of the stats types)
+// and is never regenerated: a difference means the storage format
+// changed, which needs a migration of every stored version (see the
+// README, "Storage and migrations"), not a new golden file.
+func TestStorageGolden(t *testing.T) {
+	got, err := MarshalStorage(smallDataset())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := os.ReadFile("testdata/stored-dataset.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var compact bytes.Buffer
+	if err := json.Compact(&compact, want); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, compact.Bytes()) {
+		var indented bytes.Buffer
+		if err := json.Indent(&indented, got, "", "  "); err != nil {
+			t.Fatal(err)
+		}
+		t.Errorf("the stored form of a dataset changed (-golden +now):\n%s", golden.Diff(string(want), indented.String()+"\n"))
+	}
+	d, err := UnmarshalStorage(want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(d, smallDataset()) {
+		t.Errorf("the golden stored dataset decodes to\n%+v\nwant\n%+v", d, smallDataset())
+	}
+}
+
+// TestStorageKeepsEveryDomainField fills every field of every stats type
+// in a dataset and checks that it survives a store and load. A field
+// added to a stats type and forgotten in the storage format fails here
+// instead of vanishing from stored versions.
+func TestStorageKeepsEveryDomainField(t *testing.T) {
+	d := &stats.Dataset{}
+	fill(t, reflect.ValueOf(d).Elem(), "Dataset")
+	b, err := MarshalStorage(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := UnmarshalStorage(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, d) {
+		t.Errorf("a dataset with every field set did not survive storage:\n got %+v\nwant %+v", got, d)
+	}
+}
+
+// fill sets every field reachable from v to a distinct non-zero value.
+func fill(t *testing.T, v reflect.Value, path string) {
+	t.Helper()
+	if v.Type() == reflect.TypeFor[time.Time]() {
+		v.Set(reflect.ValueOf(time.Date(2001, 2, 3, 0, 0, len(path), 0, time.UTC)))
+		return
+	}
+	switch v.Kind() {
+	case reflect.Struct:
+		for i := range v.NumField() {
+			fill(t, v.Field(i), path+"."+v.Type().Field(i).Name)
+		}
+	case reflect.Slice:
+		v.Set(reflect.MakeSlice(v.Type(), 2, 2))
+		for i := range v.Len() {
+			fill(t, v.Index(i), path+"[]"+strings.Repeat("+", i))
+		}
+	case reflect.String:
+		v.SetString(path)
+	case reflect.Int:
+		v.SetInt(int64(len(path)))
+	case reflect.Float64:
+		v.SetFloat(float64(len(path)) + 0.25)
+	case reflect.Bool:
+		v.SetBool(true)
+	default:
+		t.Fatalf("%s: the test does not know how to fill a %s; teach fill and the storage format", path, v.Type())
+	}
+}
+
+// TestStorageFieldsAreTagged checks that every field of the storage
+// structs names its key, so renaming a Go field there cannot change a
+// stored key either.
+func TestStorageFieldsAreTagged(t *testing.T) {
+	var check func(reflect.Type)
+	seen := map[reflect.Type]bool{}
+	check = func(typ reflect.Type) {
+		for typ.Kind() == reflect.Slice {
+			typ = typ.Elem()
+		}
+		if typ.Kind() != reflect.Struct || typ == reflect.TypeFor[time.Time]() || seen[typ] {
+			return
+		}
+		seen[typ] = true
+		for i := range typ.NumField() {
+			f := typ.Field(i)
+			if tag, ok := f.Tag.Lookup("json"); !ok || tag == "" || strings.Contains(tag, "omitempty") {
+				t.Errorf("%s.%s: storage fields need an explicit json key (and no omitempty), got %q", typ.Name(), f.Name, tag)
+			}
+			check(f.Type)
+		}
+	}
+	check(reflect.TypeFor[storedDataset]())
+}
+
+// TestStorageRejectsUnknownKeys: data the format cannot hold is an error,
+// never silently dropped.
+func TestStorageRejectsUnknownKeys(t *testing.T) {
+	for _, in := range []string{
+		`{"Meta":{"Title":"x","Subtitle":"y"}}`,
+		`{"Observations":[{"Series":"a","Year":1,"Value":2,"Unit":"USD"}]}`,
+		`{"Meta":{}} {"Meta":{}}`,
+		`not json`,
+	} {
+		if _, err := UnmarshalStorage([]byte(in)); err == nil {
+			t.Errorf("UnmarshalStorage(%s) = nil error, want one", in)
+		}
+	}
+	if _, err := MarshalStorage(nil); err == nil {
+		t.Error("MarshalStorage(nil) = nil error, want one")
+	}
+}
