@@ -15,7 +15,7 @@ import (
 )
 
 // MapName is the name under which the page registers the U.S. state
-// geometry with ECharts.
+// geometry with ECharts: the only geometry shipped (stats.Geometries).
 const MapName = "us-states"
 
 // Chart is a built chart: its spec, the ECharts option, the data behind it
@@ -63,7 +63,7 @@ type point struct {
 // Build builds every chart of the dashboard from the dataset.
 func Build(d *stats.Dataset) ([]*Chart, error) {
 	var out []*Chart
-	for _, s := range Specs() {
+	for _, s := range Specs(d) {
 		c, err := BuildOne(d, s)
 		if err != nil {
 			return nil, err
@@ -126,19 +126,30 @@ func buildCartesian(d *stats.Dataset, s Spec) *Chart {
 	var rs []resolved
 	for _, ref := range s.Series {
 		r := resolved{ref: ref, obs: map[int]stats.Observation{}}
+		inRange := func(y int) bool {
+			return (s.Def.FromYear == 0 || y >= s.Def.FromYear) && (s.Def.ToYear == 0 || y <= s.Def.ToYear)
+		}
 		if ref.Sum != nil {
 			a, _ := d.SeriesByID(ref.Sum[0])
 			b, _ := d.SeriesByID(ref.Sum[1])
 			r.inputs = [2]stats.Series{a, b}
+			word, f := "plus", stats.Total
+			if ref.Diff {
+				word, f = "minus", stats.Balance
+			}
 			r.series = stats.Series{ID: ref.ID, Name: ref.Label, Unit: a.Unit, Basis: a.Basis, ReportedBy: a.ReportedBy,
-				Description: fmt.Sprintf("Computed: %s plus %s, in the years where both are published.", a.Name, b.Name)}
-			for _, p := range stats.Total(d.Points(a.ID), d.Points(b.ID)) {
-				r.obs[p.Year] = stats.Observation{Series: ref.ID, Year: p.Year, Value: p.Value}
+				Description: fmt.Sprintf("Computed: %s %s %s, in the years where both are published.", a.Name, word, b.Name)}
+			for _, p := range f(d.Points(a.ID), d.Points(b.ID)) {
+				if inRange(p.Year) {
+					r.obs[p.Year] = stats.Observation{Series: ref.ID, Year: p.Year, Value: p.Value}
+				}
 			}
 		} else {
 			r.series, _ = d.SeriesByID(ref.ID)
 			for _, o := range d.ObservationsOf(ref.ID) {
-				r.obs[o.Year] = o
+				if inRange(o.Year) {
+					r.obs[o.Year] = o
+				}
 			}
 		}
 		rs = append(rs, r)
@@ -190,7 +201,12 @@ func buildCartesian(d *stats.Dataset, s Spec) *Chart {
 		}
 		if ax.Integer {
 			y.MinInterval = 1
-			y.Min = 1
+		}
+		if ax.Min != nil {
+			y.Min = *ax.Min
+		}
+		if ax.Max != nil {
+			y.Max = *ax.Max
 		}
 		line.YAxisList = append(line.YAxisList, y)
 	}
@@ -215,8 +231,12 @@ func buildCartesian(d *stats.Dataset, s Spec) *Chart {
 				if sb.ID != sa.ID {
 					srcLabel += " and " + sb.Organisation
 				}
+				sign := "+"
+				if r.ref.Diff {
+					sign = "−"
+				}
 				c.Table.Rows = append(c.Table.Rows, seriesRow(r.series, y, o.Value, stats.Source{ID: "computed", Organisation: srcLabel},
-					fmt.Sprintf("Computed: %s (%s) + %s (%s).", Raw(a.Value), r.inputs[0].ID, Raw(b.Value), r.inputs[1].ID)))
+					fmt.Sprintf("Computed: %s (%s) %s %s (%s).", Raw(a.Value), r.inputs[0].ID, sign, Raw(b.Value), r.inputs[1].ID)))
 			} else {
 				src := ci.cite(o.Source)
 				srcLabel = src.Organisation
@@ -228,7 +248,7 @@ func buildCartesian(d *stats.Dataset, s Spec) *Chart {
 		if name == "" {
 			name = r.series.Name
 		}
-		ss := charts.SingleSeries{Name: name, Type: r.ref.Type, Data: data, YAxisIndex: r.ref.Axis}
+		ss := charts.SingleSeries{Name: name, Type: r.ref.Type, Data: data, YAxisIndex: r.ref.Axis, Stack: r.ref.Stack}
 		switch r.ref.Type {
 		case Line:
 			ss.ShowSymbol = opts.Bool(true)
@@ -255,6 +275,9 @@ func buildCartesian(d *stats.Dataset, s Spec) *Chart {
 	c.Sources = ci.list
 	c.Empty = empty
 	c.Alt = altCartesian(s, rs, cats)
+	if s.Def.Alt != "" {
+		c.Alt = s.Def.Alt
+	}
 	return c
 }
 
@@ -350,7 +373,7 @@ func buildMap(d *stats.Dataset, s Spec) *Chart {
 	)
 	opt := m.JSON()
 	opt["series"] = []mapSeries{{
-		SingleSeries: charts.SingleSeries{Name: "Announced Korean investment", Type: "map", MapType: MapName, Roam: opts.Bool(false), Data: items},
+		SingleSeries: charts.SingleSeries{Name: "Announced investment", Type: "map", MapType: MapName, Roam: opts.Bool(false), Data: items},
 		AspectScale:  1,
 	}}
 	delete(opt, "legend") // one series: a legend adds nothing
@@ -358,6 +381,9 @@ func buildMap(d *stats.Dataset, s Spec) *Chart {
 	c.Sources = ci.list
 	c.Empty = len(items) == 0
 	c.Alt = altMap(s, totals)
+	if s.Def.Alt != "" {
+		c.Alt = s.Def.Alt
+	}
 	return c
 }
 
