@@ -208,6 +208,10 @@ func (d *Dataset) checkText(s string) []string {
 		links = append(links, m[1])
 	}
 	for _, l := range links {
+		if strings.Contains(l, "{{") {
+			msgs = append(msgs, fmt.Sprintf("link %q: a figure reference cannot be part of a link's address", clip(l)))
+			continue
+		}
 		if msg := checkURL(l); msg != "" {
 			msgs = append(msgs, fmt.Sprintf("link %q: %s", clip(l), msg))
 		}
