@@ -25,7 +25,27 @@ func TestInjectionIsInert(t *testing.T) {
 	for i := range d.Series {
 		if d.Series[i].ID == "us_goods_exports" {
 			d.Series[i].Name = payload
+		}
+		// Every series of one unit, so that no axis mixes units.
+		if d.Series[i].Unit == "USD billion" {
 			d.Series[i].Unit = payload
+		}
+	}
+	// The definition sheets: chart titles, subtitles, summaries, notes,
+	// axis names and legend labels; text headings are checked as text.
+	for i := range d.Charts {
+		d.Charts[i].Title = payload
+		d.Charts[i].Subtitle = payload
+		d.Charts[i].Summary = payload
+		d.Charts[i].Notes = payload
+		d.Charts[i].Axis1.Name = payload
+	}
+	for i := range d.ChartSeries {
+		d.ChartSeries[i].Label = payload
+	}
+	for i := range d.Text {
+		if d.Text[i].Section == "trade" && d.Text[i].Heading != "" {
+			d.Text[i].Menu = payload
 		}
 	}
 	for i := range d.Sources {
