@@ -13,6 +13,7 @@ import (
 
 	"github.com/bilateral/bilateral/accounts"
 	"github.com/bilateral/bilateral/datasets"
+	"github.com/bilateral/bilateral/stats"
 )
 
 const (
@@ -76,10 +77,10 @@ func (s *Server) requireEditor(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		se, ok := s.currentSession(c)
 		if !ok {
-			if c.Request().Method == http.MethodGet {
+			if m := c.Request().Method; m == http.MethodGet || m == http.MethodHead {
 				return c.Redirect(http.StatusSeeOther, "/admin/login")
 			}
-			return echo.NewHTTPError(http.StatusUnauthorized, "Your session has ended. Sign in again.")
+			return stats.NewError(stats.Unauthorized, "Your session has ended. Sign in again.")
 		}
 		c.Set(ctxUser, se.User)
 		c.Set(ctxSession, se)
@@ -97,7 +98,7 @@ func (s *Server) requireCSRF(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		se, _ := c.Get(ctxSession).(datasets.Session)
 		if !sameOrigin(c) {
-			return echo.NewHTTPError(http.StatusForbidden, "This form was sent from another site and was refused.")
+			return errCrossSite
 		}
 		tok := c.Request().Header.Get(csrfHeader)
 		if tok == "" && strings.HasPrefix(c.Request().Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
@@ -108,11 +109,17 @@ func (s *Server) requireCSRF(next echo.HandlerFunc) echo.HandlerFunc {
 			return next(c) // checked while streaming the upload
 		}
 		if !validCSRF(se, tok) {
-			return echo.NewHTTPError(http.StatusForbidden, "The form had expired. Reload the page and try again.")
+			return errExpiredForm
 		}
 		return next(c)
 	}
 }
+
+// The refusals of forms that did not come from our own pages.
+var (
+	errCrossSite   = stats.NewError(stats.Forbidden, "This form was sent from another site and was refused.")
+	errExpiredForm = stats.NewError(stats.Forbidden, "The form had expired. Reload the page and try again.")
+)
 
 func validCSRF(se datasets.Session, tok string) bool {
 	return se.CSRF != "" && subtle.ConstantTimeCompare([]byte(se.CSRF), []byte(tok)) == 1
@@ -144,12 +151,12 @@ func (s *Server) requireToken(next echo.HandlerFunc) echo.HandlerFunc {
 		tok, ok := strings.CutPrefix(h, "Bearer ")
 		if !ok || strings.TrimSpace(tok) == "" {
 			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="bilateral"`)
-			return echo.NewHTTPError(http.StatusUnauthorized, "This API needs an Authorization: Bearer TOKEN header (create a token with `bilateral token create NAME`).")
+			return stats.NewError(stats.Unauthorized, "This API needs an Authorization: Bearer TOKEN header (create a token with `bilateral token create NAME`).")
 		}
 		name, err := s.store.TokenName(c.Request().Context(), accounts.HashToken(strings.TrimSpace(tok)))
 		if err != nil {
 			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="bilateral", error="invalid_token"`)
-			return echo.NewHTTPError(http.StatusUnauthorized, "The API token is not valid.")
+			return stats.Wrap(stats.Unauthorized, "The API token is not valid.", err)
 		}
 		c.Set(ctxUser, "token:"+name)
 		return next(c)

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -116,18 +117,22 @@ func (s *Server) handleLogin(c echo.Context) error {
 	ip := c.RealIP()
 	bp := s.basePage(s.cur.Load(), "Sign in · bilateral editors")
 	if !sameOrigin(c) {
-		return echo.NewHTTPError(http.StatusForbidden, "This form was sent from another site and was refused.")
+		return errCrossSite
+	}
+	// A refused sign-in shows the form again, with the message, to a
+	// browser; a script gets the error.
+	refuse := func(err error) error {
+		return s.formError(c, err, func(status int, msg string) error {
+			return s.renderAdmin(c, status, pageLogin, &LoginPage{BasePage: bp, Name: name, Error: msg})
+		})
 	}
 	if !s.logins.allow("ip:"+ip) || !s.logins.allow("user:"+strings.ToLower(name)) {
 		s.store.Audit(ctx, datasets.AuditEntry{Actor: name, Action: "login_throttled", Remote: ip})
-		c.Response().Header().Set("Retry-After", "60")
-		return s.renderAdmin(c, http.StatusTooManyRequests, pageLogin, &LoginPage{BasePage: bp, Name: name,
-			Error: "Too many sign-in attempts. Wait a minute and try again."})
+		return refuse(&stats.Error{Kind: stats.RateLimited, Message: "Too many sign-in attempts. Wait a minute and try again.", RetryAfter: time.Minute})
 	}
 	if name == "" || !s.checkPassword(ctx, name, pw) {
 		s.store.Audit(ctx, datasets.AuditEntry{Actor: name, Action: "login_failed", Remote: ip})
-		return s.renderAdmin(c, http.StatusUnauthorized, pageLogin, &LoginPage{BasePage: bp, Name: name,
-			Error: "The name or the password is wrong."})
+		return refuse(stats.NewError(stats.Unauthorized, "The name or the password is wrong."))
 	}
 	if err := s.startSession(c, name); err != nil {
 		return err
@@ -182,15 +187,21 @@ func (s *Server) handleAdmin(c echo.Context) error {
 func (s *Server) handleAdminUpload(c echo.Context) error {
 	ctx := c.Request().Context()
 	se, _ := c.Get(ctxSession).(datasets.Session)
-	wantsJSON := strings.Contains(c.Request().Header.Get("Accept"), "application/json")
+	wantsJSON := !prefersHTML(c.Request())
+	// A refused upload shows the form again, with every problem, to a
+	// browser posting the form; the upload script gets the error as JSON.
+	refuse := func(err error) error {
+		return s.formError(c, err, func(status int, msg string) error {
+			var wb *invalidWorkbook
+			if errors.As(err, &wb) {
+				return s.adminHome(c, status, "", wb.filename, wb.issues)
+			}
+			return s.adminHome(c, status, "", "", []xlsx.Issue{{Message: msg}})
+		})
+	}
 	up, err := s.readUpload(c, func(tok string) bool { return validCSRF(se, tok) })
 	if err != nil {
-		var he *echo.HTTPError
-		if errors.As(err, &he) && he.Code < 500 && !wantsJSON {
-			msg, _ := he.Message.(string)
-			return s.adminHome(c, he.Code, "", "", []xlsx.Issue{{Message: msg}})
-		}
-		return err
+		return refuse(err)
 	}
 	res, err := check(up.data)
 	if err != nil {
@@ -198,10 +209,7 @@ func (s *Server) handleAdminUpload(c echo.Context) error {
 	}
 	if len(res.issues) > 0 {
 		s.store.Audit(ctx, datasets.AuditEntry{Actor: se.User, Action: "upload_rejected", Detail: strconv.Itoa(len(res.issues)) + " problems in " + up.filename, Remote: c.RealIP()})
-		if wantsJSON {
-			return c.JSON(http.StatusUnprocessableEntity, map[string]any{"valid": false, "filename": up.filename, "errors": apiIssues(res.issues)})
-		}
-		return s.adminHome(c, http.StatusUnprocessableEntity, "", up.filename, res.issues)
+		return refuse(newInvalidWorkbook(up.filename, res.issues))
 	}
 	cur, err := s.store.CurrentNumber(ctx)
 	if err != nil {
@@ -222,7 +230,7 @@ func (s *Server) handleAdminUpload(c echo.Context) error {
 func (s *Server) loadUpload(c echo.Context) (datasets.Upload, error) {
 	u, err := s.store.Upload(c.Request().Context(), c.Param("id"))
 	if errors.Is(err, datasets.ErrNotFound) {
-		return u, echo.NewHTTPError(http.StatusNotFound, "This upload was already published or discarded, or it is more than a day old. Upload the file again.")
+		return u, stats.Wrap(stats.NotFound, "This upload was already published or discarded, or it is more than a day old. Upload the file again.", err)
 	}
 	return u, err
 }
@@ -264,7 +272,7 @@ func (s *Server) handlePublish(c echo.Context) error {
 	}
 	v, err := s.publish(ctx, datasets.NewVersion{Workbook: u.Workbook, Dataset: u.Dataset, Author: user, Comment: comment, BaseVersion: u.BaseVersion})
 	if errors.Is(err, datasets.ErrStale) {
-		return echo.NewHTTPError(http.StatusConflict, "Another version was published after this file was checked, so its preview is out of date. Upload the file again to see what it changes now.")
+		return stats.Wrap(stats.Conflict, "Another version was published after this file was checked, so its preview is out of date. Upload the file again to see what it changes now.", err)
 	}
 	if err != nil {
 		return err
@@ -286,9 +294,9 @@ func (s *Server) handleDiscard(c echo.Context) error {
 }
 
 func (s *Server) handleAdminRestore(c echo.Context) error {
-	n, err := strconv.Atoi(c.Param("version"))
+	n, err := versionParam(c)
 	if err != nil {
-		return echo.NewHTTPError(http.StatusNotFound, "Versions are numbered from 1.")
+		return err
 	}
 	user, _ := c.Get(ctxUser).(string)
 	v, err := s.restore(c, n, user)
@@ -317,18 +325,12 @@ func (s *Server) handleDiff(c echo.Context) error {
 	}
 	page.From, page.To = from, to
 	_, a, err := s.store.Version(ctx, from)
-	if errors.Is(err, datasets.ErrNotFound) {
-		return echo.NewHTTPError(http.StatusNotFound, "There is no version "+strconv.Itoa(from)+".")
-	}
 	if err != nil {
-		return err
+		return noVersion(from, err)
 	}
 	_, b, err := s.store.Version(ctx, to)
-	if errors.Is(err, datasets.ErrNotFound) {
-		return echo.NewHTTPError(http.StatusNotFound, "There is no version "+strconv.Itoa(to)+".")
-	}
 	if err != nil {
-		return err
+		return noVersion(to, err)
 	}
 	page.Changes = stats.Diff(a, b)
 	page.Counts = countChanges(page.Changes)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/bilateral/bilateral/chartimage"
 	"github.com/bilateral/bilateral/datasets/xlsx"
+	"github.com/bilateral/bilateral/stats"
 )
 
 // Header values used on every page response, made once (see fixedHeaders).
@@ -98,7 +99,7 @@ func (s *Server) handleChart(c echo.Context) error {
 	}
 	ch := snap.byID[id]
 	if ch == nil {
-		return echo.NewHTTPError(http.StatusNotFound, "There is no chart called "+quote(id)+".")
+		return stats.NewError(stats.NotFound, "There is no chart called "+quote(id)+".")
 	}
 	setVersion(c, snap)
 	switch ext {
@@ -121,7 +122,7 @@ func (s *Server) handleChart(c echo.Context) error {
 		c.Response().Header().Set("Cache-Control", revalidate)
 		return c.Blob(http.StatusOK, xlsxType, b)
 	}
-	return echo.NewHTTPError(http.StatusNotFound, "Charts are available as a page, .json, .csv, .xlsx, .svg, .png and .pdf.")
+	return stats.NewError(stats.NotFound, "Charts are available as a page, .json, .csv, .xlsx, .svg, .png and .pdf.")
 }
 
 const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -18,6 +18,7 @@ import (
 	"golang.org/x/sync/singleflight"
 
 	"github.com/bilateral/bilateral/chartimage"
+	"github.com/bilateral/bilateral/stats"
 	"github.com/bilateral/bilateral/web/charts"
 )
 
@@ -69,7 +70,7 @@ func parseImageRequest(c echo.Context, id string, f chartimage.Format) (imageReq
 		}
 		n, err := strconv.Atoi(v)
 		if err != nil {
-			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("%s must be a whole number of pixels (got %q)", name, v))
+			return stats.Errorf(stats.BadRequest, "%s must be a whole number of pixels (got %q)", name, v)
 		}
 		*dst = n
 		return nil
@@ -83,7 +84,7 @@ func parseImageRequest(c echo.Context, id string, f chartimage.Format) (imageReq
 	if v := c.QueryParam("scale"); v != "" {
 		sc, err := strconv.ParseFloat(v, 64)
 		if err != nil {
-			return imageRequest{}, echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("scale must be a number such as 1, 2 or 1.5 (got %q)", v))
+			return imageRequest{}, stats.Errorf(stats.BadRequest, "scale must be a number such as 1, 2 or 1.5 (got %q)", v)
 		}
 		o.Scale = sc
 	}
@@ -94,10 +95,10 @@ func parseImageRequest(c echo.Context, id string, f chartimage.Format) (imageReq
 	case "dark":
 		o.Dark = true
 	default:
-		return imageRequest{}, echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("theme must be light or dark (got %q)", c.QueryParam("theme")))
+		return imageRequest{}, stats.Errorf(stats.BadRequest, "theme must be light or dark (got %q)", c.QueryParam("theme"))
 	}
 	if err := o.Validate(); err != nil {
-		return imageRequest{}, echo.NewHTTPError(http.StatusBadRequest, err.Error())
+		return imageRequest{}, stats.Wrap(stats.BadRequest, err.Error(), err)
 	}
 	return imageRequest{id: id, opts: o}, nil
 }
@@ -188,9 +189,9 @@ func (s *Server) handleChartImage(c echo.Context, snap *snapshot, ch *charts.Cha
 	var be *chartimage.BoundsError
 	switch {
 	case errors.As(err, &be):
-		return echo.NewHTTPError(http.StatusBadRequest, be.Error())
+		return stats.Wrap(stats.BadRequest, be.Error(), err)
 	case errors.Is(err, chartimage.ErrTimeout):
-		return echo.NewHTTPError(http.StatusServiceUnavailable, "Drawing this image took too long. Try again, or ask for a smaller size.").SetInternal(err)
+		return &stats.Error{Kind: stats.Unavailable, Message: "Drawing this image took too long. Try again, or ask for a smaller size.", RetryAfter: 10 * time.Second, Err: err}
 	case err != nil:
 		return err
 	}
@@ -235,7 +236,7 @@ func (s *Server) handleChartsZip(c echo.Context) error {
 		f, err = chartimage.PNG, nil
 	}
 	if err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest, "format must be png, svg or pdf")
+		return stats.NewError(stats.BadRequest, "format must be png, svg or pdf")
 	}
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)

@@ -339,7 +339,7 @@ func TestHealthAndMetrics(t *testing.T) {
 
 func TestNotFoundPage(t *testing.T) {
 	s := newTestServer(t, nil)
-	rec := get(t, s, "/nowhere")
+	rec := get(t, s, "/nowhere", "Accept", browserAccept)
 	if rec.Code != http.StatusNotFound {
 		t.Fatalf("GET /nowhere = %d", rec.Code)
 	}

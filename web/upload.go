@@ -39,12 +39,12 @@ func (s *Server) readUpload(c echo.Context, checkCSRF func(string) bool) (*recei
 	}
 	ct, params, err := mime.ParseMediaType(req.Header.Get("Content-Type"))
 	if err != nil || ct != "multipart/form-data" || params["boundary"] == "" {
-		return nil, echo.NewHTTPError(http.StatusBadRequest, "Send the workbook as multipart/form-data, in a field named \"file\".")
+		return nil, stats.NewError(stats.BadRequest, "Send the workbook as multipart/form-data, in a field named \"file\".")
 	}
 	req.Body = http.MaxBytesReader(c.Response(), req.Body, limit+64<<10)
 	mr, err := req.MultipartReader()
 	if err != nil {
-		return nil, echo.NewHTTPError(http.StatusBadRequest, "The upload could not be read as a form.")
+		return nil, stats.NewError(stats.BadRequest, "The upload could not be read as a form.")
 	}
 	r := &received{csrf: req.Header.Get(csrfHeader)}
 	gotFile := false
@@ -58,7 +58,7 @@ func (s *Server) readUpload(c echo.Context, checkCSRF func(string) bool) (*recei
 			if errors.As(err, &mbe) {
 				return nil, s.tooLarge()
 			}
-			return nil, echo.NewHTTPError(http.StatusBadRequest, "The upload was cut short or is not a valid form. Try again.")
+			return nil, stats.NewError(stats.BadRequest, "The upload was cut short or is not a valid form. Try again.")
 		}
 		switch part.FormName() {
 		case csrfField:
@@ -69,7 +69,7 @@ func (s *Server) readUpload(c echo.Context, checkCSRF func(string) bool) (*recei
 			r.comment = strings.TrimSpace(string(b))
 		case "file":
 			if checkCSRF != nil && !checkCSRF(r.csrf) {
-				return nil, echo.NewHTTPError(http.StatusForbidden, "The form had expired. Reload the page and try again.")
+				return nil, errExpiredForm
 			}
 			r.filename = part.FileName()
 			gotFile = true
@@ -80,7 +80,7 @@ func (s *Server) readUpload(c echo.Context, checkCSRF func(string) bool) (*recei
 				if errors.As(err, &mbe) {
 					return nil, s.tooLarge()
 				}
-				return nil, echo.NewHTTPError(http.StatusBadRequest, "The upload was cut short. Try again.")
+				return nil, stats.NewError(stats.BadRequest, "The upload was cut short. Try again.")
 			}
 			if n > limit {
 				return nil, s.tooLarge()
@@ -90,18 +90,18 @@ func (s *Server) readUpload(c echo.Context, checkCSRF func(string) bool) (*recei
 		part.Close()
 	}
 	if checkCSRF != nil && !checkCSRF(r.csrf) {
-		return nil, echo.NewHTTPError(http.StatusForbidden, "The form had expired. Reload the page and try again.")
+		return nil, errExpiredForm
 	}
 	if !gotFile {
-		return nil, echo.NewHTTPError(http.StatusBadRequest, "No file was sent: choose a workbook (.xlsx) to upload.")
+		return nil, stats.NewError(stats.BadRequest, "No file was sent: choose a workbook (.xlsx) to upload.")
 	}
 	return r, nil
 }
 
 func (s *Server) tooLarge() error {
-	return echo.NewHTTPError(http.StatusRequestEntityTooLarge,
-		fmt.Sprintf("The file is larger than the %d MiB limit. A dataset workbook is normally well under 1 MiB: check that you chose the right file.", s.cfg.MaxUpload>>20)).
-		SetInternal(errTooLarge)
+	return stats.Wrap(stats.TooLarge,
+		fmt.Sprintf("The file is larger than the %d MiB limit. A dataset workbook is normally well under 1 MiB: check that you chose the right file.", s.cfg.MaxUpload>>20),
+		errTooLarge)
 }
 
 // checked is the result of validating an uploaded workbook.
