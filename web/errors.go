@@ -209,10 +209,6 @@ func (s *Server) handleError(err error, c echo.Context) {
 		h.Del(k)
 	}
 	setRetryAfter(h, p)
-	if c.Request().Method == http.MethodHead {
-		c.NoContent(p.status)
-		return
-	}
 	if !prefersHTML(c.Request()) {
 		body := map[string]any{"error": p.message, "code": p.code, "request_id": reqID}
 		if wb := p.workbook; wb != nil {

@@ -10,6 +10,7 @@ import (
 	"github.com/bilateral/bilateral/datasets"
 	"github.com/bilateral/bilateral/datasets/xlsx"
 	"github.com/bilateral/bilateral/stats"
+	"github.com/bilateral/bilateral/web/respond"
 )
 
 // apiIssue is a workbook problem in API responses.
@@ -112,8 +113,7 @@ func (s *Server) serveVersionWorkbook(c echo.Context) error {
 		return noVersion(n, err)
 	}
 	c.Response().Header().Set("Content-Disposition", `attachment; filename="dataset-v`+strconv.Itoa(n)+`.xlsx"`)
-	c.Response().Header().Set("Cache-Control", "private, max-age=31536000, immutable") // a version never changes
-	return c.Blob(http.StatusOK, xlsxType, b)
+	return serve(c, respond.New(xlsxType, b, respond.Options{Ranges: true}), privateImmutable)
 }
 
 // versionParam reads the version number of the route's :version.
