@@ -34,6 +34,26 @@ func (s *Server) checkPassword(ctx context.Context, user, pw string) bool {
 	return accounts.CheckPassword(h, pw)
 }
 
+// audit records an action of the signed-in editor or API token in the
+// audit log, with the client's address. The action has happened, so a
+// failure to record it does not fail the request: it is logged.
+func (s *Server) audit(c echo.Context, action, detail string) {
+	user, _ := c.Get(ctxUser).(string)
+	s.auditAs(c, user, action, detail)
+}
+
+// auditAs is audit for an actor who is not signed in (yet): the name
+// typed into the sign-in form.
+func (s *Server) auditAs(c echo.Context, actor, action, detail string) {
+	// Recorded even when the client has gone away meanwhile.
+	ctx := context.WithoutCancel(c.Request().Context())
+	e := datasets.AuditEntry{Actor: actor, Action: action, Detail: detail, Remote: c.RealIP()}
+	if err := s.store.Audit(ctx, e); err != nil {
+		s.log.Error("writing the audit log", "request_id", c.Response().Header().Get(echo.HeaderXRequestID),
+			"actor", actor, "action", action, "detail", detail, "err", err)
+	}
+}
+
 // startSession signs a user in: a random id in an HttpOnly, SameSite=Strict
 // cookie (Secure over TLS), its hash and a CSRF token in the store.
 func (s *Server) startSession(c echo.Context, user string) error {
@@ -49,11 +69,17 @@ func (s *Server) startSession(c echo.Context, user string) error {
 	return nil
 }
 
-func (s *Server) endSession(c echo.Context) {
+// endSession signs out: the session is deleted from the store, then the
+// cookie. When the store fails the cookie is kept, so that signing out
+// can be tried again rather than leave a live session without its cookie.
+func (s *Server) endSession(c echo.Context) error {
 	if ck, err := c.Cookie(sessionCookie); err == nil {
-		s.store.DeleteSession(c.Request().Context(), accounts.HashToken(ck.Value))
+		if err := s.store.DeleteSession(c.Request().Context(), accounts.HashToken(ck.Value)); err != nil {
+			return err
+		}
 	}
 	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: "", Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: isTLS(c), MaxAge: -1})
+	return nil
 }
 
 func isTLS(c echo.Context) bool { return c.Request().TLS != nil || c.Scheme() == "https" }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
@@ -127,24 +128,25 @@ func (s *Server) handleLogin(c echo.Context) error {
 		})
 	}
 	if !s.logins.allow("ip:"+ip) || !s.logins.allow("user:"+strings.ToLower(name)) {
-		s.store.Audit(ctx, datasets.AuditEntry{Actor: name, Action: "login_throttled", Remote: ip})
+		s.auditAs(c, name, "login_throttled", "")
 		return refuse(&stats.Error{Kind: stats.RateLimited, Message: "Too many sign-in attempts. Wait a minute and try again.", RetryAfter: time.Minute})
 	}
 	if name == "" || !s.checkPassword(ctx, name, pw) {
-		s.store.Audit(ctx, datasets.AuditEntry{Actor: name, Action: "login_failed", Remote: ip})
+		s.auditAs(c, name, "login_failed", "")
 		return refuse(stats.NewError(stats.Unauthorized, "The name or the password is wrong."))
 	}
 	if err := s.startSession(c, name); err != nil {
 		return err
 	}
-	s.store.Audit(ctx, datasets.AuditEntry{Actor: name, Action: "login", Remote: ip})
+	s.auditAs(c, name, "login", "")
 	return c.Redirect(http.StatusSeeOther, "/admin")
 }
 
 func (s *Server) handleLogout(c echo.Context) error {
-	user, _ := c.Get(ctxUser).(string)
-	s.endSession(c)
-	s.store.Audit(c.Request().Context(), datasets.AuditEntry{Actor: user, Action: "logout", Remote: c.RealIP()})
+	if err := s.endSession(c); err != nil {
+		return err
+	}
+	s.audit(c, "logout", "")
 	return c.Redirect(http.StatusSeeOther, "/admin/login")
 }
 
@@ -208,7 +210,7 @@ func (s *Server) handleAdminUpload(c echo.Context) error {
 		return err
 	}
 	if len(res.issues) > 0 {
-		s.store.Audit(ctx, datasets.AuditEntry{Actor: se.User, Action: "upload_rejected", Detail: strconv.Itoa(len(res.issues)) + " problems in " + up.filename, Remote: c.RealIP()})
+		s.audit(c, "upload_rejected", strconv.Itoa(len(res.issues))+" problems in "+up.filename)
 		return refuse(newInvalidWorkbook(up.filename, res.issues))
 	}
 	cur, err := s.store.CurrentNumber(ctx)
@@ -219,7 +221,7 @@ func (s *Server) handleAdminUpload(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	s.store.Audit(ctx, datasets.AuditEntry{Actor: se.User, Action: "upload", Detail: up.filename + " checked against version " + strconv.Itoa(cur), Remote: c.RealIP()})
+	s.audit(c, "upload", up.filename+" checked against version "+strconv.Itoa(cur))
 	loc := "/admin/uploads/" + id
 	if wantsJSON {
 		return c.JSON(http.StatusOK, map[string]any{"valid": true, "location": loc})
@@ -249,13 +251,18 @@ func (s *Server) handlePreview(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	cur, _ := s.store.CurrentNumber(ctx)
-	changes := stats.Diff(bd, u.Dataset)
-	res, _ := check(u.Workbook)
-	page := &PreviewPage{AdminBase: base, Upload: u, Base: bv, Changes: changes, Counts: countChanges(changes), Stale: cur != u.BaseVersion}
-	if res != nil {
-		page.Warnings = res.warnings
+	cur, err := s.store.CurrentNumber(ctx)
+	if err != nil {
+		return err
 	}
+	changes := stats.Diff(bd, u.Dataset)
+	// The warnings are not stored with the upload: the workbook, valid
+	// when it was saved, is checked again for them.
+	res, err := check(u.Workbook)
+	if err != nil {
+		return err
+	}
+	page := &PreviewPage{AdminBase: base, Upload: u, Base: bv, Changes: changes, Counts: countChanges(changes), Stale: cur != u.BaseVersion, Warnings: res.warnings}
 	return s.renderAdmin(c, http.StatusOK, pagePreview, page)
 }
 
@@ -277,19 +284,24 @@ func (s *Server) handlePublish(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	s.store.DeleteUpload(ctx, u.ID)
-	s.store.Audit(ctx, datasets.AuditEntry{Actor: user, Action: "publish", Detail: "version " + strconv.Itoa(v.Number) + " from " + u.Filename, Remote: c.RealIP()})
+	s.audit(c, "publish", "version "+strconv.Itoa(v.Number)+" from "+u.Filename)
+	if err := s.store.DeleteUpload(context.WithoutCancel(ctx), u.ID); err != nil {
+		// The version is published; the upload left behind expires within
+		// a day, and publishing it again is refused as stale.
+		s.log.Warn("removing a published upload", "upload", u.ID, "err", err)
+	}
 	return c.Redirect(http.StatusSeeOther, "/admin?published="+strconv.Itoa(v.Number))
 }
 
 func (s *Server) handleDiscard(c echo.Context) error {
-	user, _ := c.Get(ctxUser).(string)
 	u, err := s.loadUpload(c)
 	if err != nil {
 		return err
 	}
-	s.store.DeleteUpload(c.Request().Context(), u.ID)
-	s.store.Audit(c.Request().Context(), datasets.AuditEntry{Actor: user, Action: "discard", Detail: u.Filename, Remote: c.RealIP()})
+	if err := s.store.DeleteUpload(c.Request().Context(), u.ID); err != nil {
+		return err // nothing was discarded: the editor sees the failure and can try again
+	}
+	s.audit(c, "discard", u.Filename)
 	return c.Redirect(http.StatusSeeOther, "/admin?discarded=1")
 }
 
@@ -317,6 +329,8 @@ func (s *Server) handleDiff(c echo.Context) error {
 		return err
 	}
 	page := &DiffPage{AdminBase: base, Versions: vs}
+	// A missing or unreadable number is 0: the latest two versions, or
+	// "There is no version 0".
 	from, _ := strconv.Atoi(c.QueryParam("from"))
 	to, _ := strconv.Atoi(c.QueryParam("to"))
 	if from == 0 && to == 0 && len(vs) > 0 {

@@ -42,9 +42,8 @@ func (s *Server) handleAPIUpload(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	remote := c.RealIP()
 	if len(res.issues) > 0 {
-		s.store.Audit(ctx, datasets.AuditEntry{Actor: user, Action: "upload_rejected", Detail: strconv.Itoa(len(res.issues)) + " problems in " + up.filename, Remote: remote})
+		s.audit(c, "upload_rejected", strconv.Itoa(len(res.issues))+" problems in "+up.filename)
 		return newInvalidWorkbook(up.filename, res.issues)
 	}
 	curInfo, cur, err := s.store.Current(ctx)
@@ -71,7 +70,7 @@ func (s *Server) handleAPIUpload(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	s.store.Audit(ctx, datasets.AuditEntry{Actor: user, Action: "publish", Detail: "version " + strconv.Itoa(v.Number) + " from " + up.filename + " via the API", Remote: remote})
+	s.audit(c, "publish", "version "+strconv.Itoa(v.Number)+" from "+up.filename+" via the API")
 	return c.JSON(http.StatusCreated, map[string]any{"version": v.Number, "sha256": v.SHA256, "created_at": v.CreatedAt, "changes": len(changes), "warnings": apiIssues(res.warnings)})
 }
 
@@ -150,6 +149,6 @@ func (s *Server) restore(c echo.Context, n int, user string) (datasets.VersionIn
 	if err != nil {
 		return datasets.VersionInfo{}, err
 	}
-	s.store.Audit(ctx, datasets.AuditEntry{Actor: user, Action: "restore", Detail: "version " + strconv.Itoa(n) + " published again as version " + strconv.Itoa(v.Number), Remote: c.RealIP()})
+	s.audit(c, "restore", "version "+strconv.Itoa(n)+" published again as version "+strconv.Itoa(v.Number))
 	return v, nil
 }

@@ -58,7 +58,7 @@ type requestIDs struct {
 
 func newRequestIDs() *requestIDs {
 	b := make([]byte, 6)
-	rand.Read(b)
+	rand.Read(b) // never fails: crypto/rand crashes the program rather than return an error
 	return &requestIDs{prefix: hex.EncodeToString(b) + "-"}
 }
 

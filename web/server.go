@@ -163,7 +163,9 @@ func (s *Server) ensureEditor(ctx context.Context) error {
 		return err
 	}
 	s.log.Warn("created the first editor account; this password is shown only once", "user", "admin", "password", pw)
-	s.store.Audit(ctx, datasets.AuditEntry{Actor: "bilateral", Action: "user_added", Detail: "admin (generated on first start)"})
+	if err := s.store.Audit(ctx, datasets.AuditEntry{Actor: "bilateral", Action: "user_added", Detail: "admin (generated on first start)"}); err != nil {
+		s.log.Error("writing the audit log", "action", "user_added", "err", err)
+	}
 	return nil
 }
 

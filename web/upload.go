@@ -62,10 +62,16 @@ func (s *Server) readUpload(c echo.Context, checkCSRF func(string) bool) (*recei
 		}
 		switch part.FormName() {
 		case csrfField:
-			b, _ := io.ReadAll(io.LimitReader(part, 256))
+			b, err := io.ReadAll(io.LimitReader(part, 256))
+			if err != nil {
+				return nil, s.cutShort(err)
+			}
 			r.csrf = string(b)
 		case "comment":
-			b, _ := io.ReadAll(io.LimitReader(part, 4<<10))
+			b, err := io.ReadAll(io.LimitReader(part, 4<<10))
+			if err != nil {
+				return nil, s.cutShort(err)
+			}
 			r.comment = strings.TrimSpace(string(b))
 		case "file":
 			if checkCSRF != nil && !checkCSRF(r.csrf) {
@@ -76,18 +82,14 @@ func (s *Server) readUpload(c echo.Context, checkCSRF func(string) bool) (*recei
 			var buf bytes.Buffer
 			n, err := io.Copy(&buf, io.LimitReader(part, limit+1))
 			if err != nil {
-				var mbe *http.MaxBytesError
-				if errors.As(err, &mbe) {
-					return nil, s.tooLarge()
-				}
-				return nil, stats.NewError(stats.BadRequest, "The upload was cut short. Try again.")
+				return nil, s.cutShort(err)
 			}
 			if n > limit {
 				return nil, s.tooLarge()
 			}
 			r.data = append([]byte{}, buf.Bytes()...)
 		}
-		part.Close()
+		part.Close() // the next NextPart reports any error of the stream
 	}
 	if checkCSRF != nil && !checkCSRF(r.csrf) {
 		return nil, errExpiredForm
@@ -96,6 +98,16 @@ func (s *Server) readUpload(c echo.Context, checkCSRF func(string) bool) (*recei
 		return nil, stats.NewError(stats.BadRequest, "No file was sent: choose a workbook (.xlsx) to upload.")
 	}
 	return r, nil
+}
+
+// cutShort is the error of a body that ended or failed while being read:
+// over the size limit, or cut short.
+func (s *Server) cutShort(err error) error {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return s.tooLarge()
+	}
+	return stats.Wrap(stats.BadRequest, "The upload was cut short. Try again.", err)
 }
 
 func (s *Server) tooLarge() error {

@@ -304,9 +304,9 @@ func noneMatch(header []string, etag string) bool {
 // is compressed once and served many times.
 func gzipBytes(b []byte) []byte {
 	var buf bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
-	zw.Write(b) // writes to a bytes.Buffer cannot fail
-	zw.Close()  // likewise
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression) // the level is valid
+	zw.Write(b)                                              // writes to a bytes.Buffer cannot fail
+	zw.Close()                                               // likewise
 	return buf.Bytes()
 }
 
@@ -316,6 +316,6 @@ func brotliBytes(b []byte) []byte {
 	var buf bytes.Buffer
 	bw := brotli.NewWriterLevel(&buf, 9)
 	bw.Write(b) // writes to a bytes.Buffer cannot fail
-	bw.Close()
+	bw.Close()  // likewise
 	return buf.Bytes()
 }
