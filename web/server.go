@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"strings"
 	"sync"
@@ -37,8 +38,9 @@ type Config struct {
 	// Dev re-reads templates and front-end files from disk on every
 	// request (run from the repository root).
 	Dev bool
-	// BaseURL is the public address of the dashboard, printed in image
-	// captions; empty means none.
+	// BaseURL is the public address of the dashboard (absolute, http or
+	// https), printed in image captions and in the canonical link of every
+	// public page; empty means none.
 	BaseURL string
 	// MaxUpload caps the size of an uploaded workbook; 0 means 20 MiB.
 	MaxUpload int64
@@ -85,6 +87,12 @@ func NewServer(cfg Config) (*Server, error) {
 	}
 	if cfg.MaxUpload <= 0 {
 		cfg.MaxUpload = DefaultMaxUpload
+	}
+	if cfg.BaseURL != "" {
+		u, err := url.Parse(cfg.BaseURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+			return nil, fmt.Errorf("web: the base URL %q is not an absolute http(s) address such as https://example.org", cfg.BaseURL)
+		}
 	}
 	if cfg.PollInterval <= 0 {
 		cfg.PollInterval = 2 * time.Second
@@ -171,7 +179,7 @@ func (s *Server) ensureEditor(ctx context.Context) error {
 
 // build renders a dataset version.
 func (s *Server) build(d *stats.Dataset, v datasets.VersionInfo) (*snapshot, error) {
-	return buildSnapshot(d, v.Number, v.CreatedAt, s.assets, s.pages, s.basePage)
+	return buildSnapshot(d, v.Number, v.CreatedAt, s.assets, s.pages, s.publicPage)
 }
 
 // swap makes a rendered version current in one step.
@@ -285,7 +293,7 @@ func (s *Server) snapshot() (*snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
-	return buildSnapshot(snap.dataset, snap.version, snap.createdAt, assets, pages, s.basePage)
+	return buildSnapshot(snap.dataset, snap.version, snap.createdAt, assets, pages, s.publicPage)
 }
 
 func (s *Server) assetsNow() *Assets {

@@ -65,7 +65,8 @@ func download(ctype string, body []byte, version int, text bool) *respond.Body {
 }
 
 // buildSnapshot renders every page and download of a dataset version.
-func buildSnapshot(d *stats.Dataset, version int, createdAt time.Time, assets *Assets, pages map[string]*template.Template, base func(*snapshot, string) BasePage) (*snapshot, error) {
+// base makes the common data of a page with a title at a path.
+func buildSnapshot(d *stats.Dataset, version int, createdAt time.Time, assets *Assets, pages map[string]*template.Template, base func(snap *snapshot, title, path string) BasePage) (*snapshot, error) {
 	cs, err := charts.Build(d)
 	if err != nil {
 		return nil, err
@@ -82,7 +83,7 @@ func buildSnapshot(d *stats.Dataset, version int, createdAt time.Time, assets *A
 		views[i] = ChartView{Chart: c, GeoURL: assets.URL("us-states.json"), MapName: charts.MapName, Version: version}
 	}
 
-	dash := newDashboardPage(base(snap, d.Meta.Title), d, views)
+	dash := newDashboardPage(base(snap, d.Meta.Title, "/"), d, views)
 	html, err := renderPage(pages, pageDashboard, dash)
 	if err != nil {
 		return nil, err
@@ -101,7 +102,7 @@ func buildSnapshot(d *stats.Dataset, version int, createdAt time.Time, assets *A
 	list.Version = version
 	for _, v := range views {
 		c := v.Chart
-		bp := base(snap, c.Title+" · "+d.Meta.Title)
+		bp := base(snap, c.Title+" · "+d.Meta.Title, "/charts/"+c.ID)
 		bp.Description = c.Summary
 		bp.Scripts = []string{"app.js"}
 		v.Page = true
