@@ -2,7 +2,6 @@ package web
 
 import (
 	"bytes"
-	"net/http"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -149,6 +148,7 @@ func (s *Server) handleAPICharts(c echo.Context) error {
 	return serve(c, snap.chartList, revalidate)
 }
 
-func (s *Server) handleRobots(c echo.Context) error {
-	return c.String(http.StatusOK, "User-agent: *\nDisallow: /admin\nDisallow: /api/\n")
-}
+// robotsTxt keeps crawlers out of the editors' pages and the API.
+var robotsTxt = respond.New("text/plain; charset=utf-8", []byte("User-agent: *\nDisallow: /admin\nDisallow: /api/\n"), respond.Options{})
+
+func (s *Server) handleRobots(c echo.Context) error { return serve(c, robotsTxt, revalidate) }
