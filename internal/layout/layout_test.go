@@ -26,10 +26,7 @@ func packages(t *testing.T) map[string][]string {
 	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
 		f := strings.Fields(line)
 		name := strings.TrimPrefix(strings.TrimPrefix(f[0], module), "/")
-		pkgs[name] = nil
-		for _, imp := range f[1:] {
-			pkgs[name] = append(pkgs[name], imp)
-		}
+		pkgs[name] = f[1:]
 	}
 	return pkgs
 }
