@@ -1,8 +1,6 @@
 package web
 
 import (
-	"github.com/bilateral/bilateral/chartimage"
-
 	"bytes"
 	"fmt"
 	"html/template"
@@ -10,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bilateral/bilateral/chartimage"
 	"github.com/bilateral/bilateral/stats"
 	"github.com/bilateral/bilateral/web/charts"
 	"github.com/bilateral/bilateral/web/story"
@@ -78,8 +77,10 @@ type NavItem struct{ Href, Label string }
 
 // BasePage is embedded in every page's data.
 type BasePage struct {
-	Title        string
-	Description  string
+	Title       string
+	Description string
+	// Canonical is the page's absolute address, from the configured base
+	// URL; empty (no canonical link) without one.
 	Canonical    string
 	SiteName     string
 	DatasetTitle string
@@ -116,6 +117,16 @@ func (s *Server) basePage(snap *snapshot, title string) BasePage {
 		Version:      snap.version,
 		assets:       snap.assets,
 	}
+}
+
+// publicPage is basePage for a public page at path, which names its
+// canonical address when the server knows its public one (--base-url).
+func (s *Server) publicPage(snap *snapshot, title, path string) BasePage {
+	bp := s.basePage(snap, title)
+	if s.cfg.BaseURL != "" {
+		bp.Canonical = strings.TrimRight(s.cfg.BaseURL, "/") + path
+	}
+	return bp
 }
 
 // ChartView is a chart as a template sees it.

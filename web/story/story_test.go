@@ -59,14 +59,14 @@ func TestRender(t *testing.T) {
 func TestValidateText(t *testing.T) {
 	d := testDataset()
 	bad := map[string]string{
-		"<b>bold</b>":                    "raw HTML",
-		"[x](javascript:alert(1))":       "http",
-		"{{value bal 2019}}":             "no value for 2019",
-		"{{value nope 2019}}":            "no series",
-		"{{fact nope}}":                  "no fact",
-		"{{source nope}}":                "no source",
-		"{{value bal}}":                  "not a figure reference",
-		"{{latest bal":                   "never ends",
+		"<b>bold</b>":                     "raw HTML",
+		"[x](javascript:alert(1))":        "http",
+		"{{value bal 2019}}":              "no value for 2019",
+		"{{value nope 2019}}":             "no series",
+		"{{fact nope}}":                   "no fact",
+		"{{source nope}}":                 "no source",
+		"{{value bal}}":                   "not a figure reference",
+		"{{latest bal":                    "never ends",
 		"[x](https://a.org/{{year bal}})": "cannot be part",
 	}
 	for body, want := range bad {
