@@ -263,7 +263,8 @@ func (s *Server) handlePreview(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	page := &PreviewPage{AdminBase: base, Upload: u, Base: bv, Changes: changes, Counts: countChanges(changes), Stale: cur != u.BaseVersion, Warnings: res.warnings}
+	warnings := append(res.warnings, schema.ChangeWarnings(bd, u.Dataset)...)
+	page := &PreviewPage{AdminBase: base, Upload: u, Base: bv, Changes: changes, Counts: countChanges(changes), Stale: cur != u.BaseVersion, Warnings: warnings}
 	return s.renderAdmin(c, http.StatusOK, pagePreview, page)
 }
 

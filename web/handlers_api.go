@@ -9,6 +9,7 @@ import (
 
 	"github.com/bilateral/bilateral/datasets"
 	"github.com/bilateral/bilateral/datasets/xlsx"
+	"github.com/bilateral/bilateral/datasets/schema"
 	"github.com/bilateral/bilateral/stats"
 	"github.com/bilateral/bilateral/web/respond"
 )
@@ -54,6 +55,7 @@ func (s *Server) handleAPIUpload(c echo.Context) error {
 	if changes == nil {
 		changes = []stats.Change{}
 	}
+	res.warnings = append(res.warnings, schema.ChangeWarnings(cur, res.dataset)...)
 	if c.QueryParam("dry_run") == "1" || c.QueryParam("dry_run") == "true" {
 		return c.JSON(http.StatusOK, map[string]any{"valid": true, "base_version": curInfo.Number, "changes": changes, "warnings": res.warnings})
 	}

@@ -69,6 +69,11 @@ type Server struct {
 	assets  *Assets
 	pages   map[string]*template.Template
 	cur     atomic.Pointer[snapshot]
+	// charts are the ids of every chart this server has served or that
+	// the built-in definitions have, so a removed chart's address can
+	// answer 410 Gone rather than 404.
+	chartsMu sync.Mutex
+	charts   map[string]bool
 	metrics *metrics
 	started time.Time
 	logins  *loginLimiter
@@ -180,7 +185,29 @@ func (s *Server) ensureEditor(ctx context.Context) error {
 
 // build renders a dataset version.
 func (s *Server) build(d *stats.Dataset, v datasets.VersionInfo) (*snapshot, error) {
-	return buildSnapshot(d, v.Number, v.CreatedAt, s.assets, s.pages, s.publicPage)
+	snap, err := buildSnapshot(d, v.Number, v.CreatedAt, s.assets, s.pages, s.publicPage)
+	if err != nil {
+		return nil, err
+	}
+	s.chartsMu.Lock()
+	defer s.chartsMu.Unlock()
+	if s.charts == nil {
+		s.charts = map[string]bool{}
+		builtin, _, _ := datasets.Wave1Definitions()
+		for _, c := range builtin {
+			s.charts[c.ID] = true
+		}
+	}
+	for id := range snap.byID {
+		s.charts[id] = true
+	}
+	snap.gone = map[string]bool{}
+	for id := range s.charts {
+		if snap.byID[id] == nil {
+			snap.gone[id] = true
+		}
+	}
+	return snap, nil
 }
 
 // swap makes a rendered version current in one step.
@@ -294,7 +321,12 @@ func (s *Server) snapshot() (*snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
-	return buildSnapshot(snap.dataset, snap.version, snap.createdAt, assets, pages, s.publicPage)
+	dev, err := buildSnapshot(snap.dataset, snap.version, snap.createdAt, assets, pages, s.publicPage)
+	if err != nil {
+		return nil, err
+	}
+	dev.gone = snap.gone
+	return dev, nil
 }
 
 func (s *Server) assetsNow() *Assets {
