@@ -8,8 +8,8 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/bilateral/bilateral/datasets"
-	"github.com/bilateral/bilateral/datasets/xlsx"
 	"github.com/bilateral/bilateral/datasets/schema"
+	"github.com/bilateral/bilateral/datasets/xlsx"
 	"github.com/bilateral/bilateral/stats"
 	"github.com/bilateral/bilateral/web/respond"
 )

@@ -62,22 +62,22 @@ const DefaultMaxUpload = 20 << 20
 // Server serves the dashboard. Its current snapshot (one dataset version,
 // fully rendered) sits behind an atomic pointer.
 type Server struct {
-	cfg     Config
-	log     *slog.Logger
-	echo    *echo.Echo
-	store   datasets.Store
-	assets  *Assets
-	pages   map[string]*template.Template
-	cur     atomic.Pointer[snapshot]
+	cfg    Config
+	log    *slog.Logger
+	echo   *echo.Echo
+	store  datasets.Store
+	assets *Assets
+	pages  map[string]*template.Template
+	cur    atomic.Pointer[snapshot]
 	// charts are the ids of every chart this server has served or that
 	// the built-in definitions have, so a removed chart's address can
 	// answer 410 Gone rather than 404.
 	chartsMu sync.Mutex
 	charts   map[string]bool
-	metrics *metrics
-	started time.Time
-	logins  *loginLimiter
-	images  images
+	metrics  *metrics
+	started  time.Time
+	logins   *loginLimiter
+	images   images
 
 	// publishMu serialises publishing in this process; the store's
 	// transaction serialises it across replicas.
