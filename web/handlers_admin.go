@@ -68,6 +68,9 @@ type PreviewPage struct {
 	Counts   ChangeCounts
 	Warnings []schema.Warning
 	Stale    bool
+	// Charts and Text are what the upload adds or changes on the page.
+	Charts []ChartPreview
+	Text   []TextPreview
 }
 
 // DiffPage compares two versions.
@@ -264,7 +267,8 @@ func (s *Server) handlePreview(c echo.Context) error {
 		return err
 	}
 	warnings := append(res.warnings, schema.ChangeWarnings(bd, u.Dataset)...)
-	page := &PreviewPage{AdminBase: base, Upload: u, Base: bv, Changes: changes, Counts: countChanges(changes), Stale: cur != u.BaseVersion, Warnings: warnings}
+	page := &PreviewPage{AdminBase: base, Upload: u, Base: bv, Changes: changes, Counts: countChanges(changes), Stale: cur != u.BaseVersion, Warnings: warnings,
+		Charts: changedCharts(u.ID, bd, u.Dataset), Text: changedText(bd, u.Dataset)}
 	return s.renderAdmin(c, http.StatusOK, pagePreview, page)
 }
 

@@ -407,6 +407,7 @@ func (s *Server) routes() {
 	get("/admin", s.handleAdmin, ed...)
 	e.POST("/admin/uploads", s.handleAdminUpload, edPost...)
 	get("/admin/uploads/:id", s.handlePreview, ed...)
+	get("/admin/uploads/:id/charts/:file", s.handleUploadChart, ed...)
 	e.POST("/admin/uploads/:id/publish", s.handlePublish, edPost...)
 	e.POST("/admin/uploads/:id/discard", s.handleDiscard, edPost...)
 	get("/admin/versions/:version/workbook", s.serveVersionWorkbook, ed...)
