@@ -210,8 +210,15 @@ type KeyFigure struct {
 type Section struct {
 	ID      string
 	Heading template.HTML
-	Blocks  []template.HTML
+	Blocks  []BlockView
 	Charts  []ChartView
+}
+
+// BlockView is one rendered block of text and the chart it discusses, if
+// any, so the page can set the two side by side.
+type BlockView struct {
+	HTML  template.HTML
+	Chart string
 }
 
 // Sections of the Text sheet shown in their own places and styles.
@@ -297,7 +304,7 @@ func newDashboardPage(base BasePage, d *stats.Dataset, cs []ChartView) *Dashboar
 			if menu == "" {
 				menu = b.Menu
 			}
-			sec.Blocks = append(sec.Blocks, story.Render(d, b.Body, p))
+			sec.Blocks = append(sec.Blocks, BlockView{HTML: story.Render(d, b.Body, p), Chart: b.Chart})
 		}
 		for _, c := range cs {
 			if c.Section != id {
