@@ -15,6 +15,9 @@ const (
 	RefSource = "source" // {{source ID}}: a citation of a source
 	RefYear   = "year"   // {{year SERIES}}: the year of a series' latest value
 	RefWord   = "word"   // {{word SERIES latest|YEAR POSITIVE NEGATIVE}}: a word chosen by the value's sign
+	// RefPreliminary is {{preliminary SERIES latest|YEAR TEXT...}}: the
+	// text, after a space, when the value is preliminary; nothing otherwise.
+	RefPreliminary = "preliminary"
 )
 
 // Ref is one figure reference. Value and latest references may end with
@@ -24,9 +27,13 @@ type Ref struct {
 	Kind   string
 	Series string // value, latest, year, word
 	Year   int    // value, word; 0 for the latest year
+	// YearOf, when set, makes the year that of another series' latest
+	// value (written latest:SERIES), so that two figures of one sentence
+	// are for the same year.
+	YearOf string
 	Key    string // fact key or source id
 	Abs    bool
-	Pos    string // word
+	Pos    string // word; the text of preliminary
 	Neg    string // word
 	// Text is the reference as written, braces included.
 	Text string
@@ -39,7 +46,7 @@ type Segment struct {
 }
 
 // RefSyntax describes the references, for messages and the README.
-const RefSyntax = "{{value SERIES YEAR}}, {{latest SERIES}}, {{fact KEY}}, {{source ID}}, {{year SERIES}} or {{word SERIES YEAR|latest POSITIVE NEGATIVE}}; add abs after a value or latest reference to drop the sign"
+const RefSyntax = "{{value SERIES YEAR|latest:SERIES}}, {{latest SERIES}}, {{fact KEY}}, {{source ID}}, {{year SERIES}}, {{word SERIES YEAR|latest POSITIVE NEGATIVE}} or {{preliminary SERIES YEAR|latest TEXT}}; add abs after a value or latest reference to drop the sign"
 
 // ParseRefs splits text into literal pieces and figure references. It is
 // a small parser of its own: editor text is never run as a template.
@@ -102,6 +109,10 @@ func parseRef(raw string) (*Ref, error) {
 		if s == "latest" {
 			return true
 		}
+		if of, ok := strings.CutPrefix(s, "latest:"); ok && of != "" {
+			r.YearOf = of
+			return true
+		}
 		y, err := strconv.Atoi(s)
 		if err != nil || y < MinYear || y > MaxYear {
 			return false
@@ -130,6 +141,11 @@ func parseRef(raw string) (*Ref, error) {
 			return bad()
 		}
 		r.Series, r.Pos, r.Neg = args[0], args[2], args[3]
+	case RefPreliminary:
+		if len(args) < 3 || !year(args[1]) {
+			return bad()
+		}
+		r.Series, r.Pos = args[0], strings.Join(args[2:], " ")
 	default:
 		return bad()
 	}
@@ -147,10 +163,19 @@ func (d *Dataset) Resolve(r *Ref) (o Observation, f Fact, ok bool) {
 		_, ok = d.Source(r.Key)
 		return o, f, ok
 	}
-	if r.Year == 0 {
+	switch {
+	case r.YearOf != "":
+		var l Observation
+		if l, ok = d.Latest(r.YearOf); ok {
+			o, ok = d.Observation(r.Series, l.Year)
+		}
+	case r.Year == 0:
 		o, ok = d.Latest(r.Series)
-	} else {
+	default:
 		o, ok = d.Observation(r.Series, r.Year)
+	}
+	if ok && o.IsGap() {
+		return Observation{}, f, false // a recorded gap has no figure to show
 	}
 	return o, f, ok
 }
@@ -168,6 +193,12 @@ func (d *Dataset) checkRef(r *Ref) string {
 	}
 	if _, ok := d.SeriesByID(r.Series); !ok {
 		return fmt.Sprintf("%s: no series has the ID %q; add it to the Series sheet or fix the spelling", r.Text, r.Series)
+	}
+	if r.YearOf != "" {
+		if _, ok := d.SeriesByID(r.YearOf); !ok {
+			return fmt.Sprintf("%s: no series has the ID %q; add it to the Series sheet or fix the spelling", r.Text, r.YearOf)
+		}
+		return fmt.Sprintf("%s: series %s has no value for the year of the latest value of %s", r.Text, r.Series, r.YearOf)
 	}
 	if r.Year == 0 {
 		return fmt.Sprintf("%s: series %s has no values yet", r.Text, r.Series)

@@ -23,7 +23,7 @@ func TestUploadWarnings(t *testing.T) {
 		t.Fatal(err)
 	}
 	warned := xlsxtest.WithWarnings(t, xlsxtest.Valid(t))
-	wantCodes := map[string]string{"Observations!F1": "unknown_column", "Scratch!": "unknown_sheet"}
+	wantCodes := map[string]string{"Observations!G1": "unknown_column", "Scratch!": "unknown_sheet"}
 	checkWarnings := func(what string, body []byte) {
 		t.Helper()
 		var res struct {
@@ -83,7 +83,7 @@ func TestUploadWarnings(t *testing.T) {
 		code, _ := li.Attr("data-code")
 		got[li.Find("strong").Text()] = code
 	}
-	if want := map[string]string{"Observations!F1": "unknown_column", "Scratch": "unknown_sheet"}; !maps.Equal(got, want) {
+	if want := map[string]string{"Observations!G1": "unknown_column", "Scratch": "unknown_sheet"}; !maps.Equal(got, want) {
 		t.Errorf("preview page warnings = %v, want %v", got, want)
 	}
 }

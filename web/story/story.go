@@ -34,7 +34,14 @@ type Figure struct {
 	Year      int
 	Source    stats.Source
 	Cite      int // the source's number in the page's source list
+	// Status is the observation's status (official, preliminary, ...);
+	// empty for a fact.
+	Status string
 }
+
+// Preliminary reports whether the figure is official but subject to
+// revision.
+func (f Figure) Preliminary() bool { return f.Status == stats.StatusPreliminary }
 
 // Text is the figure in words, e.g. "more than $170 billion".
 func (f Figure) Text() string { return charts.Quantity(f.Value, f.Unit, f.Qualifier) }
@@ -78,11 +85,11 @@ func Resolve(d *stats.Dataset, r *stats.Ref, c Citer) Figure {
 			key = r.Series + " (latest)"
 		}
 		s, sok := d.SeriesByID(r.Series)
-		if !ok || !sok {
+		if !ok || !sok || o.IsGap() {
 			return Figure{Key: key}
 		}
 		src, n, _ := c.Cite(o.Source)
-		fig := Figure{OK: true, Key: fmt.Sprintf("%s %d", r.Series, o.Year), Value: o.Value, Unit: s.Unit, Year: o.Year, Source: src, Cite: n}
+		fig := Figure{OK: true, Key: fmt.Sprintf("%s %d", r.Series, o.Year), Value: o.Value, Unit: s.Unit, Year: o.Year, Source: src, Cite: n, Status: o.State()}
 		if r.Abs {
 			fig = fig.Abs()
 		}
@@ -94,6 +101,11 @@ func Resolve(d *stats.Dataset, r *stats.Ref, c Citer) Figure {
 // refHTML renders one reference.
 func refHTML(d *stats.Dataset, r *stats.Ref, c Citer) string {
 	switch r.Kind {
+	case stats.RefPreliminary:
+		if o, _, ok := d.Resolve(r); ok && o.State() == stats.StatusPreliminary {
+			return " " + template.HTMLEscapeString(r.Pos)
+		}
+		return ""
 	case stats.RefYear, stats.RefWord:
 		o, _, ok := d.Resolve(r)
 		if !ok {
