@@ -57,8 +57,12 @@ func TestValidateCharts(t *testing.T) {
 			d.Charts[0].Kind, d.Charts[0].Geometry = KindMap, "us-states"
 			d.ChartSeries = nil
 		}, TableCharts, 0, "Kind", "Projects sheet"},
-		{"bad computed", func(d *Dataset) { d.ChartSeries[0] = ChartSeries{Chart: "c", Series: "t", Computed: "avg:a,b", Label: "T"} }, TableChartSeries, 0, "Computed", "sum:SERIES,SERIES"},
-		{"computed id taken", func(d *Dataset) { d.ChartSeries[0] = ChartSeries{Chart: "c", Series: "a", Computed: "sum:a,b", Label: "T"} }, TableChartSeries, 0, "Series", "needs a new ID"},
+		{"bad computed", func(d *Dataset) {
+			d.ChartSeries[0] = ChartSeries{Chart: "c", Series: "t", Computed: "avg:a,b", Label: "T"}
+		}, TableChartSeries, 0, "Computed", "sum:SERIES,SERIES"},
+		{"computed id taken", func(d *Dataset) {
+			d.ChartSeries[0] = ChartSeries{Chart: "c", Series: "a", Computed: "sum:a,b", Label: "T"}
+		}, TableChartSeries, 0, "Series", "needs a new ID"},
 		{"unknown kind", func(d *Dataset) { d.Charts[0].Kind = "pie" }, TableCharts, 0, "Kind", "must be one of"},
 		{"unknown chart in text", func(d *Dataset) { d.Text[0].Chart = "nope" }, TableText, 0, "Chart", "no chart has this ID"},
 		{"chart section without text", func(d *Dataset) { d.Charts[0].Section = "y" }, TableCharts, 0, "Section", "no block of the Text sheet"},
