@@ -421,7 +421,7 @@ func buildMap(d *stats.Dataset, s Spec) *Chart {
 	)
 	opt := m.JSON()
 	opt["series"] = []mapSeries{{
-		SingleSeries: charts.SingleSeries{Name: "Announced Korean investment", Type: "map", MapType: MapName, Roam: opts.Bool(false), Data: items},
+		SingleSeries: charts.SingleSeries{Name: "Announced investment", Type: "map", MapType: MapName, Roam: opts.Bool(false), Data: items},
 		AspectScale:  1,
 	}}
 	delete(opt, "legend") // one series: a legend adds nothing
