@@ -191,7 +191,7 @@ func TestEditorFlow(t *testing.T) {
 			t.Errorf("GET %s = %d, want the chart drawn as SVG", src, resp.StatusCode)
 		}
 	}
-	if txt := pd.Find(".preview-text").Text(); !strings.Contains(txt, "$57.5 billion") {
+	if txt := pd.Find(".preview-text").Text(); !strings.Contains(txt, "$71.9 billion") {
 		t.Errorf("the preview's text lacks the new figure: %q", txt)
 	}
 	// Nothing is published before the editor confirms.

@@ -51,7 +51,7 @@ func TestEditorOwnsCharts(t *testing.T) {
 
 	t.Run("add a series and a chart", func(t *testing.T) {
 		data := xlsxtest.EditedByOpenpyxl(t, current(), `
-row("Series", {"ID": "us_steel_exports", "Name": "U.S. steel exports to Korea (test)", "Unit": "USD million", "Reported by": "US"})
+row("Series", {"ID": "us_steel_exports", "Name": "U.S. steel exports to Korea (test)", "Unit": "USD million", "Reported by": "US", "Official": "yes"})
 for y, v in [(2021, 310.5), (2022, 402.25), (2023, 377)]:
     row("Observations", {"Series": "us_steel_exports", "Year": y, "Value": v, "Source": wb["Sources"]["A2"].value})
 row("Charts", {"ID": "steel", "Section": "trade", "Order": 99, "Kind": "bar", "Title": "Steel exports (test)", "Subtitle": "USD million", "Axis 1 name": "USD million"})
@@ -78,7 +78,7 @@ row("Chart series", {"Chart": "steel", "Series": "us_steel_exports", "Colour": "
 				t.Errorf("GET /charts/steel%s = %d (%d bytes)", ext, rec.Code, rec.Body.Len())
 			}
 		}
-		if csv := get(t, s, "/charts/steel.csv").Body.String(); !strings.Contains(csv, "us_steel_exports,U.S. steel exports to Korea (test),2022,402.25,USD million") {
+		if csv := get(t, s, "/charts/steel.csv").Body.String(); !strings.Contains(csv, "us_steel_exports,U.S. steel exports to Korea (test),2022,402.25,official,USD million") {
 			t.Errorf("steel.csv lacks the values as stored:\n%s", csv)
 		}
 	})
