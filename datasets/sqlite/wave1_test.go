@@ -166,12 +166,16 @@ func checkWave1(t *testing.T, s *Store, want wave1Fixture) {
 	if n, err := s.TokenName(ctx, hash([]byte(want.Token))); err != nil || n != want.TokenName {
 		t.Errorf("TokenName = %q, %v; want %q", n, err, want.TokenName)
 	}
+	// Migration 0002: a wave-1 token publishes and never expires.
+	if ti, err := s.Token(ctx, hash([]byte(want.Token))); err != nil || ti.Scope != datasets.ScopePublish || !ti.ExpiresAt.IsZero() {
+		t.Errorf("Token = %+v, %v; want a publish token without expiry", ti, err)
+	}
 	se, err := s.Session(ctx, want.SessionHash)
 	if err != nil || se.User != want.Session.User || se.CSRF != want.Session.CSRF || !se.ExpiresAt.Equal(want.Session.ExpiresAt) {
 		t.Errorf("Session = %+v, %v; want %+v", se, err, want.Session)
 	}
 
-	log, err := s.AuditLog(ctx, 100)
+	log, err := s.AuditLog(ctx, datasets.AuditQuery{Limit: 100})
 	if err != nil || len(log) != len(want.Audit) {
 		t.Fatalf("AuditLog = %d entries, %v; want %d", len(log), err, len(want.Audit))
 	}
