@@ -366,8 +366,11 @@ func (s *Server) routes() {
 	e.GET("/admin/audit", s.handleAudit, ed...)
 
 	// Scripts, with a bearer token checked before the body is read.
+	// Read tokens may GET; uploads, publishes and restores need the
+	// publish scope.
 	e.GET("/api/v1/datasets", s.handleAPIVersions, s.requireToken)
-	e.POST("/api/v1/datasets", s.handleAPIUpload, s.requireToken)
+	e.GET("/api/v1/datasets/current", s.handleAPICurrent, s.requireToken)
+	e.POST("/api/v1/datasets", s.handleAPIUpload, s.requireToken, s.requirePublish)
 	e.GET("/api/v1/datasets/:version/workbook", s.serveVersionWorkbook, s.requireToken)
-	e.POST("/api/v1/datasets/:version/restore", s.handleAPIRestore, s.requireToken)
+	e.POST("/api/v1/datasets/:version/restore", s.handleAPIRestore, s.requireToken, s.requirePublish)
 }
