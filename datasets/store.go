@@ -46,7 +46,9 @@ type TokenInfo struct {
 }
 
 // Expired reports whether the token has expired at t.
-func (t TokenInfo) Expired(at time.Time) bool { return !t.ExpiresAt.IsZero() && !at.Before(t.ExpiresAt) }
+func (t TokenInfo) Expired(at time.Time) bool {
+	return !t.ExpiresAt.IsZero() && !at.Before(t.ExpiresAt)
+}
 
 // NewToken is what AddScopedToken stores.
 type NewToken struct {

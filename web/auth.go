@@ -2,8 +2,8 @@ package web
 
 import (
 	"context"
-	"errors"
 	"crypto/subtle"
+	"errors"
 	"net/http"
 	"strings"
 	"sync"

@@ -202,7 +202,7 @@ type sheetScan struct {
 	// document order; formulasDropped counts those beyond maxScanned.
 	formulas        []scanFormula
 	formulasDropped int
-	damage         string // why the XML cannot be read completely; "" when it can
+	damage          string // why the XML cannot be read completely; "" when it can
 }
 
 // scanFormula is a cell whose formula has a saved value.
