@@ -11,8 +11,14 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
 
 	"golang.org/x/crypto/bcrypt"
+
+	"github.com/bilateral/bilateral/datasets"
 )
 
 // Password length limits. bcrypt reads only the first 72 bytes, so longer
@@ -80,4 +86,61 @@ func NewAPIToken(ctx context.Context, store TokenStore, name string) (string, er
 		return "", err
 	}
 	return tok, nil
+}
+
+// ScopedTokenStore is where API tokens with a scope and an expiry are
+// kept.
+type ScopedTokenStore interface {
+	AddScopedToken(ctx context.Context, t datasets.NewToken) (datasets.TokenInfo, error)
+}
+
+// NewScopedAPIToken creates an API token for name with a scope
+// (datasets.ScopeRead or ScopePublish) and an optional expiry (zero:
+// never), stores only its hash, and returns the token once with its
+// description.
+func NewScopedAPIToken(ctx context.Context, store ScopedTokenStore, name, scope string, expires time.Time) (string, datasets.TokenInfo, error) {
+	if scope == "" {
+		scope = datasets.ScopePublish
+	}
+	if !datasets.ValidScope(scope) {
+		return "", datasets.TokenInfo{}, fmt.Errorf("the scope is %q or %q, not %q", datasets.ScopeRead, datasets.ScopePublish, scope)
+	}
+	tok := "blt_" + RandomToken(32)
+	ti, err := store.AddScopedToken(ctx, datasets.NewToken{Name: name, Hash: HashToken(tok), Scope: scope, ExpiresAt: expires})
+	if err != nil {
+		return "", ti, err
+	}
+	return tok, ti, nil
+}
+
+// ParseExpiry reads a token's expiry: empty or "never" for none, a
+// duration in days or hours ("90d", "12h") from now, or a date
+// ("2027-01-31", the end of that day in UTC is not included: the token
+// stops working at its start).
+func ParseExpiry(s string, now time.Time) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	switch {
+	case s == "" || s == "never":
+		return time.Time{}, nil
+	case strings.HasSuffix(s, "d"):
+		n, err := strconv.Atoi(strings.TrimSuffix(s, "d"))
+		if err != nil || n < 1 || n > 3650 {
+			return time.Time{}, fmt.Errorf("the expiry %q: write a number of days from 1 to 3650, such as 90d", s)
+		}
+		return now.Add(time.Duration(n) * 24 * time.Hour), nil
+	case strings.HasSuffix(s, "h"):
+		n, err := strconv.Atoi(strings.TrimSuffix(s, "h"))
+		if err != nil || n < 1 || n > 3650*24 {
+			return time.Time{}, fmt.Errorf("the expiry %q: write a number of hours, such as 12h", s)
+		}
+		return now.Add(time.Duration(n) * time.Hour), nil
+	}
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("the expiry %q: write a date (2027-01-31), a number of days (90d) or hours (12h), or never", s)
+	}
+	if !t.After(now) {
+		return time.Time{}, fmt.Errorf("the expiry %s is in the past", s)
+	}
+	return t, nil
 }
