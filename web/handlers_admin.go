@@ -103,7 +103,7 @@ func (s *Server) adminBase(c echo.Context, title string) (AdminBase, error) {
 	se, _ := c.Get(ctxSession).(datasets.Session)
 	bp := s.basePage(snap, title+" · bilateral editors")
 	bp.Scripts = []string{"admin.js"}
-	bp.Nav = []NavItem{{"/", "Dashboard"}, {"/admin", "Upload and history"}, {"/admin/diff", "Compare versions"}, {"/admin/audit", "Audit log"}}
+	bp.Nav = []NavItem{{"/", "Dashboard"}, {"/admin", "Upload and history"}, {"/admin/diff", "Compare versions"}, {"/admin/audit", "Audit log"}, {"/admin/accounts", "Editors and tokens"}}
 	return AdminBase{BasePage: bp, User: se.User, CSRF: se.CSRF}, nil
 }
 

@@ -364,6 +364,11 @@ func (s *Server) routes() {
 	e.POST("/admin/versions/:version/restore", s.handleAdminRestore, edPost...)
 	e.GET("/admin/diff", s.handleDiff, ed...)
 	e.GET("/admin/audit", s.handleAudit, ed...)
+	e.GET("/admin/accounts", s.handleAccounts, ed...)
+	e.POST("/admin/accounts/password", s.handleChangePassword, edPost...)
+	e.POST("/admin/accounts/users/:name/remove", s.handleRemoveUser, edPost...)
+	e.POST("/admin/accounts/tokens", s.handleCreateToken, edPost...)
+	e.POST("/admin/accounts/tokens/:id/revoke", s.handleRevokeToken, edPost...)
 
 	// Scripts, with a bearer token checked before the body is read.
 	// Read tokens may GET; uploads, publishes and restores need the
