@@ -77,34 +77,48 @@ func (s *Server) checkBase(ctx context.Context, base, cur int, curDS, upload *st
 	return bc, []schema.Warning{{Sheet: stats.TableMetadata, Code: schema.WarnOlderBase, Message: msg}}, nil
 }
 
-func plural(n int) string {
-	if n == 1 {
-		return ""
-	}
-	return "s"
+// staleBaseError is the Conflict a publish gets when it would overwrite
+// newer changes and ?force=1 is not given: the common error shape with
+// the base and current versions and the overwritten values beside it.
+type staleBaseError struct {
+	bc   baseCheck
+	kind *stats.Error
 }
 
-// apiError writes an API error in the common shape, {"error", "code",
-// "request_id"}, with extra fields beside it.
-// TODO(errors): return a kinded error once the common error handler takes
-// kinds; the body must stay the same.
-func apiError(c echo.Context, status int, code, msg string, extra map[string]any) error {
-	body := map[string]any{"error": msg, "code": code, "request_id": c.Response().Header().Get(echo.HeaderXRequestID)}
-	for k, v := range extra {
-		body[k] = v
-	}
-	return c.JSON(status, body)
+func (e *staleBaseError) Error() string { return e.kind.Message }
+
+// Unwrap gives the error its kind (Conflict).
+func (e *staleBaseError) Unwrap() error { return e.kind }
+
+// errorCode replaces the kind's code in the JSON body.
+func (e *staleBaseError) errorCode() string { return "stale_base" }
+
+// errorFields are added to the JSON body.
+func (e *staleBaseError) errorFields() map[string]any {
+	return map[string]any{"base_version": e.bc.Base, "current_version": e.bc.Current, "overwrites": e.bc.Overwrites}
 }
 
 // staleBase is the 409 answer to a publish that would overwrite newer
 // changes without ?force=1.
-func staleBase(c echo.Context, bc baseCheck) error {
+func staleBase(bc baseCheck) error {
 	msg := fmt.Sprintf("This workbook was downloaded from version %d, but version %d is current: publishing it would overwrite %d value%s changed since. Download the current workbook and make the change again, or send it with ?force=1 to overwrite them.", bc.Base, bc.Current, len(bc.Overwrites), plural(len(bc.Overwrites)))
 	if bc.Unknown {
 		msg = fmt.Sprintf("This workbook was downloaded from version %d, which this store does not hold, so what it would overwrite cannot be shown. Download the current workbook (version %d) and make the change again, or send it with ?force=1.", bc.Base, bc.Current)
 	}
-	return apiError(c, http.StatusConflict, "stale_base", msg, map[string]any{
-		"base_version": bc.Base, "current_version": bc.Current, "overwrites": bc.Overwrites})
+	return &staleBaseError{bc: bc, kind: stats.NewError(stats.Conflict, msg)}
+}
+
+// preconditionError is the 412 of an If-Match naming another version,
+// with the current version beside the common error shape.
+type preconditionError struct {
+	current int
+	kind    *stats.Error
+}
+
+func (e *preconditionError) Error() string { return e.kind.Message }
+func (e *preconditionError) Unwrap() error { return e.kind }
+func (e *preconditionError) errorFields() map[string]any {
+	return map[string]any{"current_version": e.current}
 }
 
 // etag is the entity tag of a version: "v<N>".
@@ -126,23 +140,21 @@ func ifMatchFails(c echo.Context, cur int) bool {
 	return true
 }
 
-// checkIfMatch answers 412 when If-Match names another version; it runs
-// before anything else of an upload is read or checked.
-func (s *Server) checkIfMatch(c echo.Context) (bool, error) {
+// checkIfMatch fails with 412 when If-Match names another version; it
+// runs before anything else of an upload is read or checked.
+func (s *Server) checkIfMatch(c echo.Context) error {
 	if c.Request().Header.Get("If-Match") == "" {
-		return false, nil
+		return nil
 	}
 	cur, err := s.store.CurrentNumber(c.Request().Context())
 	if err != nil {
-		return false, err
+		return err
 	}
 	if !ifMatchFails(c, cur) {
-		return false, nil
+		return nil
 	}
-	c.Response().Header().Set("ETag", etag(cur))
-	return true, apiError(c, http.StatusPreconditionFailed, "precondition_failed",
-		fmt.Sprintf("If-Match names another version than the current one (%s): fetch /api/v1/datasets/current, check what changed, and send the upload again.", etag(cur)),
-		map[string]any{"current_version": cur})
+	return &preconditionError{current: cur, kind: stats.Errorf(stats.PreconditionFailed,
+		"If-Match names another version than the current one (%s): fetch /api/v1/datasets/current, check what changed, and send the upload again.", etag(cur))}
 }
 
 // handleAPICurrent describes the current version, with its ETag for

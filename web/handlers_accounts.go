@@ -12,6 +12,7 @@ import (
 
 	"github.com/bilateral/bilateral/accounts"
 	"github.com/bilateral/bilateral/datasets"
+	"github.com/bilateral/bilateral/stats"
 )
 
 // AccountsPage lets a signed-in editor manage editors and API tokens, as
@@ -87,7 +88,7 @@ func (s *Server) handleChangePassword(c echo.Context) error {
 	if err := s.store.SetPassword(ctx, user, h); err != nil {
 		return err
 	}
-	s.store.Audit(ctx, datasets.AuditEntry{Actor: user, Action: "password_changed", Detail: user + " (every session ended)", Remote: c.RealIP()})
+	s.audit(c, "password_changed", user+" (every session ended)")
 	if err := s.startSession(c, user); err != nil {
 		return err
 	}
@@ -103,18 +104,17 @@ func (s *Server) handleRemoveUser(c echo.Context) error {
 		return s.accountsPage(c, http.StatusUnprocessableEntity, &AccountsPage{Error: "You cannot remove yourself: ask another editor, or use bilateral user remove."})
 	}
 	if err := s.store.RemoveUser(ctx, name); errors.Is(err, datasets.ErrNotFound) {
-		return echo.NewHTTPError(http.StatusNotFound, "There is no editor "+name+".")
+		return stats.Wrap(stats.NotFound, "There is no editor "+name+".", err)
 	} else if err != nil {
 		return err
 	}
-	s.store.Audit(ctx, datasets.AuditEntry{Actor: user, Action: "user_removed", Detail: name, Remote: c.RealIP()})
+	s.audit(c, "user_removed", name)
 	return c.Redirect(http.StatusSeeOther, "/admin/accounts?removed="+name)
 }
 
 // handleCreateToken creates an API token and shows it once.
 func (s *Server) handleCreateToken(c echo.Context) error {
 	ctx := c.Request().Context()
-	user, _ := c.Get(ctxUser).(string)
 	name := strings.TrimSpace(c.FormValue("name"))
 	if name == "" || len([]rune(name)) > 64 {
 		return s.accountsPage(c, http.StatusUnprocessableEntity, &AccountsPage{Error: "Give the token a name of 1 to 64 characters, such as the script that will use it."})
@@ -127,23 +127,22 @@ func (s *Server) handleCreateToken(c echo.Context) error {
 	if err != nil {
 		return s.accountsPage(c, http.StatusUnprocessableEntity, &AccountsPage{Error: err.Error() + "."})
 	}
-	s.store.Audit(ctx, datasets.AuditEntry{Actor: user, Action: "token_created", Detail: fmt.Sprintf("token %d for %s, scope %s", ti.ID, ti.Name, ti.Scope), Remote: c.RealIP()})
+	s.audit(c, "token_created", fmt.Sprintf("token %d for %s, scope %s", ti.ID, ti.Name, ti.Scope))
 	return s.accountsPage(c, http.StatusOK, &AccountsPage{NewToken: tok, NewTokenInfo: ti})
 }
 
 // handleRevokeToken revokes a token by id.
 func (s *Server) handleRevokeToken(c echo.Context) error {
 	ctx := c.Request().Context()
-	user, _ := c.Get(ctxUser).(string)
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil {
-		return echo.NewHTTPError(http.StatusNotFound, "Tokens are numbered from 1.")
+		return stats.NewError(stats.NotFound, "Tokens are numbered from 1.")
 	}
 	if err := s.store.RevokeToken(ctx, id); errors.Is(err, datasets.ErrNotFound) {
-		return echo.NewHTTPError(http.StatusNotFound, "There is no token "+c.Param("id")+".")
+		return stats.Wrap(stats.NotFound, "There is no token "+c.Param("id")+".", err)
 	} else if err != nil {
 		return err
 	}
-	s.store.Audit(ctx, datasets.AuditEntry{Actor: user, Action: "token_revoked", Detail: "token " + c.Param("id"), Remote: c.RealIP()})
+	s.audit(c, "token_revoked", "token "+c.Param("id"))
 	return c.Redirect(http.StatusSeeOther, "/admin/accounts?revoked="+c.Param("id"))
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/bilateral/bilateral/datasets/schema"
 	"github.com/bilateral/bilateral/datasets/xlsx"
 	"github.com/bilateral/bilateral/stats"
+	"github.com/bilateral/bilateral/web/respond"
 )
 
 // apiIssue is a workbook problem in API responses.
@@ -38,7 +39,7 @@ func apiIssues(is []xlsx.Issue) []apiIssue {
 func (s *Server) handleAPIUpload(c echo.Context) error {
 	ctx := c.Request().Context()
 	user, _ := c.Get(ctxUser).(string)
-	if failed, err := s.checkIfMatch(c); failed || err != nil {
+	if err := s.checkIfMatch(c); err != nil {
 		return err
 	}
 	up, err := s.readUpload(c, nil)
@@ -49,10 +50,9 @@ func (s *Server) handleAPIUpload(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	remote := c.RealIP()
 	if len(res.issues) > 0 {
-		s.store.Audit(ctx, datasets.AuditEntry{Actor: user, Action: "upload_rejected", Detail: strconv.Itoa(len(res.issues)) + " problems in " + up.filename, Remote: remote})
-		return c.JSON(http.StatusUnprocessableEntity, map[string]any{"valid": false, "errors": apiIssues(res.issues)})
+		s.audit(c, "upload_rejected", strconv.Itoa(len(res.issues))+" problems in "+up.filename)
+		return newInvalidWorkbook(up.filename, res.issues)
 	}
 	comment := up.comment
 	if comment == "" {
@@ -81,7 +81,7 @@ func (s *Server) handleAPIUpload(c echo.Context) error {
 				"overwrites": bc.Overwrites, "changes": changes, "warnings": warnings, "formulas": res.formulas})
 		}
 		if bc.NeedsConfirm() && !wantForce(c) {
-			return staleBase(c, bc)
+			return staleBase(bc)
 		}
 		v, err := s.publish(ctx, datasets.NewVersion{Workbook: up.data, Dataset: res.dataset, Author: user, Comment: comment,
 			BaseVersion: curInfo.Number, Formulas: res.formulas})
@@ -89,7 +89,7 @@ func (s *Server) handleAPIUpload(c echo.Context) error {
 			continue
 		}
 		if errors.Is(err, datasets.ErrStale) {
-			return apiError(c, http.StatusConflict, "conflict", "Other versions kept being published while this one was being checked. Send it again.", nil)
+			return stats.Wrap(stats.Conflict, "Other versions kept being published while this one was being checked. Send it again.", err)
 		}
 		if err != nil {
 			return err
@@ -98,7 +98,7 @@ func (s *Server) handleAPIUpload(c echo.Context) error {
 		if bc.NeedsConfirm() {
 			detail += fmt.Sprintf(", made from version %d, forced over %d newer value%s", bc.Base, len(bc.Overwrites), plural(len(bc.Overwrites)))
 		}
-		s.store.Audit(ctx, datasets.AuditEntry{Actor: user, Action: "publish", Detail: detail, Remote: remote})
+		s.audit(c, "publish", detail)
 		return c.JSON(http.StatusCreated, map[string]any{"version": v.Number, "sha256": v.SHA256, "created_at": v.CreatedAt, "changes": len(changes),
 			"warnings": warnings, "base_version": bc.Base, "current_version": bc.Current, "overwrites": bc.Overwrites})
 	}
@@ -118,9 +118,9 @@ func (s *Server) handleAPIVersions(c echo.Context) error {
 
 // handleAPIRestore publishes a copy of an earlier version.
 func (s *Server) handleAPIRestore(c echo.Context) error {
-	n, err := strconv.Atoi(c.Param("version"))
-	if err != nil || n < 1 {
-		return echo.NewHTTPError(http.StatusNotFound, "Versions are numbered from 1.")
+	n, err := versionParam(c)
+	if err != nil {
+		return err
 	}
 	user, _ := c.Get(ctxUser).(string)
 	v, err := s.restore(c, n, user)
@@ -135,44 +135,55 @@ func (s *Server) handleAPIRestore(c echo.Context) error {
 // workbook is always generated). It is labelled as the uploaded file, and
 // says how many formula cells it holds.
 func (s *Server) serveVersionWorkbook(c echo.Context) error {
-	n, err := strconv.Atoi(c.Param("version"))
-	if err != nil || n < 1 {
-		return echo.NewHTTPError(http.StatusNotFound, "Versions are numbered from 1.")
-	}
-	b, err := s.store.Workbook(c.Request().Context(), n)
-	if errors.Is(err, datasets.ErrNotFound) {
-		return echo.NewHTTPError(http.StatusNotFound, "There is no version "+strconv.Itoa(n)+".")
-	}
+	n, err := versionParam(c)
 	if err != nil {
 		return err
+	}
+	b, err := s.store.Workbook(c.Request().Context(), n)
+	if err != nil {
+		return noVersion(n, err)
 	}
 	c.Response().Header().Set("Content-Disposition", `attachment; filename="dataset-v`+strconv.Itoa(n)+`-as-uploaded.xlsx"`)
 	if v, _, err := s.store.Version(c.Request().Context(), n); err == nil && v.Formulas >= 0 {
 		c.Response().Header().Set("X-Bilateral-Formulas", strconv.Itoa(v.Formulas))
 	}
-	c.Response().Header().Set("Cache-Control", "private, max-age=31536000, immutable") // a version never changes
-	return c.Blob(http.StatusOK, xlsxType, b)
+	return serve(c, respond.New(xlsxType, b, respond.Options{Ranges: true}), privateImmutable)
+}
+
+// versionParam reads the version number of the route's :version.
+func versionParam(c echo.Context) (int, error) {
+	n, err := strconv.Atoi(c.Param("version"))
+	if err != nil || n < 1 {
+		return 0, stats.NewError(stats.NotFound, "Versions are numbered from 1.")
+	}
+	return n, nil
+}
+
+// noVersion words a store's ErrNotFound for version n; other errors pass
+// as they are.
+func noVersion(n int, err error) error {
+	if errors.Is(err, datasets.ErrNotFound) {
+		return stats.Wrap(stats.NotFound, "There is no version "+strconv.Itoa(n)+".", err)
+	}
+	return err
 }
 
 // restore publishes a copy of version n, rendering it first like any
 // publish.
 func (s *Server) restore(c echo.Context, n int, user string) (datasets.VersionInfo, error) {
 	ctx := c.Request().Context()
-	_, d, err := s.store.Version(ctx, n)
-	if errors.Is(err, datasets.ErrNotFound) {
-		return datasets.VersionInfo{}, echo.NewHTTPError(http.StatusNotFound, "There is no version "+strconv.Itoa(n)+".")
-	}
+	old, d, err := s.store.Version(ctx, n)
 	if err != nil {
-		return datasets.VersionInfo{}, err
+		return datasets.VersionInfo{}, noVersion(n, err)
 	}
 	wb, err := s.store.Workbook(ctx, n)
 	if err != nil {
 		return datasets.VersionInfo{}, err
 	}
-	v, err := s.publish(ctx, datasets.NewVersion{Workbook: wb, Dataset: d, Author: user, Comment: "Restored version " + strconv.Itoa(n), RestoredFrom: n})
+	v, err := s.publish(ctx, datasets.NewVersion{Workbook: wb, Dataset: d, Author: user, Comment: "Restored version " + strconv.Itoa(n), RestoredFrom: n, Formulas: old.Formulas})
 	if err != nil {
 		return datasets.VersionInfo{}, err
 	}
-	s.store.Audit(ctx, datasets.AuditEntry{Actor: user, Action: "restore", Detail: "version " + strconv.Itoa(n) + " published again as version " + strconv.Itoa(v.Number), Remote: c.RealIP()})
+	s.audit(c, "restore", "version "+strconv.Itoa(n)+" published again as version "+strconv.Itoa(v.Number))
 	return v, nil
 }

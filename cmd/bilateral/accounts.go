@@ -158,8 +158,10 @@ func cmdToken(ctx context.Context, args []string, stdout io.Writer) error {
 		if err != nil {
 			return err
 		}
-		store.Audit(ctx, datasets.AuditEntry{Actor: "command line", Action: "token_created", Detail: tokenDetail(ti)})
 		fmt.Fprintf(stdout, "API token %d for %s, scope %s, %s (shown once; store it now):\n%s\n", ti.ID, name, ti.Scope, expiryText(ti), tok)
+		if err := store.Audit(ctx, datasets.AuditEntry{Actor: "command line", Action: "token_created", Detail: tokenDetail(ti)}); err != nil {
+			return fmt.Errorf("the token works, but the audit log could not record it: %w", err)
+		}
 		return nil
 	case "list":
 		ts, err := store.Tokens(ctx)

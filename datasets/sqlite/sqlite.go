@@ -226,8 +226,12 @@ func (s *Store) Publish(ctx context.Context, nv datasets.NewVersion) (datasets.V
 	h := sum(nv.Workbook)
 	nv.Author = datasets.Clip(nv.Author, datasets.MaxAuditActor)
 	nv.Comment = datasets.Clip(nv.Comment, datasets.MaxComment)
+	var formulas any = nv.Formulas // -1: not known (a copy of an older version)
+	if nv.Formulas < 0 {
+		formulas = nil
+	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO versions (number, created_at, author, comment, sha256, workbook, dataset, restored_from, formulas) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		next, created, nv.Author, nv.Comment, h, nv.Workbook, string(ds), restored, max(nv.Formulas, 0)); err != nil {
+		next, created, nv.Author, nv.Comment, h, nv.Workbook, string(ds), restored, formulas); err != nil {
 		return datasets.VersionInfo{}, fmt.Errorf("sqlite: publish: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO current (id, version) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET version = excluded.version`, next); err != nil {
@@ -237,7 +241,7 @@ func (s *Store) Publish(ctx context.Context, nv datasets.NewVersion) (datasets.V
 		return datasets.VersionInfo{}, fmt.Errorf("sqlite: publish: %w", err)
 	}
 	return datasets.VersionInfo{Number: next, CreatedAt: parseTime(created), Author: nv.Author, Comment: nv.Comment, SHA256: h,
-		Size: len(nv.Workbook), RestoredFrom: nv.RestoredFrom, Current: true, Formulas: max(nv.Formulas, 0)}, nil
+		Size: len(nv.Workbook), RestoredFrom: nv.RestoredFrom, Current: true, Formulas: max(nv.Formulas, -1)}, nil
 }
 
 // SaveUpload implements datasets.Store.
