@@ -17,8 +17,6 @@ import (
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
-
-	"github.com/bilateral/bilateral/datasets"
 )
 
 // Password length limits. bcrypt reads only the first 72 bytes, so longer
@@ -81,36 +79,18 @@ type TokenStore interface {
 // NewAPIToken creates an API token for name and stores only its hash. The
 // token itself is returned once and cannot be recovered later.
 func NewAPIToken(ctx context.Context, store TokenStore, name string) (string, error) {
-	tok := "blt_" + RandomToken(32)
-	if err := store.AddToken(ctx, name, HashToken(tok)); err != nil {
+	tok, hash := NewTokenSecret()
+	if err := store.AddToken(ctx, name, hash); err != nil {
 		return "", err
 	}
 	return tok, nil
 }
 
-// ScopedTokenStore is where API tokens with a scope and an expiry are
-// kept.
-type ScopedTokenStore interface {
-	AddScopedToken(ctx context.Context, t datasets.NewToken) (datasets.TokenInfo, error)
-}
-
-// NewScopedAPIToken creates an API token for name with a scope
-// (datasets.ScopeRead or ScopePublish) and an optional expiry (zero:
-// never), stores only its hash, and returns the token once with its
-// description.
-func NewScopedAPIToken(ctx context.Context, store ScopedTokenStore, name, scope string, expires time.Time) (string, datasets.TokenInfo, error) {
-	if scope == "" {
-		scope = datasets.ScopePublish
-	}
-	if !datasets.ValidScope(scope) {
-		return "", datasets.TokenInfo{}, fmt.Errorf("the scope is %q or %q, not %q", datasets.ScopeRead, datasets.ScopePublish, scope)
-	}
-	tok := "blt_" + RandomToken(32)
-	ti, err := store.AddScopedToken(ctx, datasets.NewToken{Name: name, Hash: HashToken(tok), Scope: scope, ExpiresAt: expires})
-	if err != nil {
-		return "", ti, err
-	}
-	return tok, ti, nil
+// NewTokenSecret returns a new API token, to show once, and the hash to
+// store in its place (with its name, scope and expiry, by the caller).
+func NewTokenSecret() (token, hash string) {
+	token = "blt_" + RandomToken(32)
+	return token, HashToken(token)
 }
 
 // ParseExpiry reads a token's expiry: empty or "never" for none, a

@@ -13,6 +13,16 @@ import (
 	"github.com/bilateral/bilateral/datasets"
 )
 
+// scopedToken stores a token with a scope and an expiry and returns it.
+func scopedToken(t *testing.T, store datasets.AccountStore, name, scope string, exp time.Time) string {
+	t.Helper()
+	tok, hash := accounts.NewTokenSecret()
+	if _, err := store.AddScopedToken(context.Background(), datasets.NewToken{Name: name, Hash: hash, Scope: scope, ExpiresAt: exp}); err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
 // signedIn returns another browser of the same test server, signed in as
 // name (who must exist) with testPassword.
 func (e *editor) signedIn(name string) *editor {
@@ -33,11 +43,7 @@ func (e *editor) signedIn(name string) *editor {
 // but not upload or restore; an expired token is refused, saying so.
 func TestTokenScopesAndExpiryOverAPI(t *testing.T) {
 	s, store := newTestServerStore(t, nil)
-	ctx := context.Background()
-	readTok, _, err := accounts.NewScopedAPIToken(ctx, store, "history-script", datasets.ScopeRead, time.Time{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	readTok := scopedToken(t, store, "history-script", datasets.ScopeRead, time.Time{})
 	for _, path := range []string{"/api/v1/datasets", "/api/v1/datasets/current", "/api/v1/datasets/1/workbook"} {
 		if rec := api(t, s, http.MethodGet, path, readTok, nil, ""); rec.Code != http.StatusOK {
 			t.Errorf("read token GET %s = %d", path, rec.Code)
@@ -50,10 +56,7 @@ func TestTokenScopesAndExpiryOverAPI(t *testing.T) {
 	if rec := api(t, s, http.MethodPost, "/api/v1/datasets/1/restore", readTok, nil, ""); rec.Code != http.StatusForbidden {
 		t.Errorf("read token restore = %d, want 403", rec.Code)
 	}
-	expTok, _, err := accounts.NewScopedAPIToken(ctx, store, "old", datasets.ScopePublish, time.Now().Add(-time.Minute))
-	if err != nil {
-		t.Fatal(err)
-	}
+	expTok := scopedToken(t, store, "old", datasets.ScopePublish, time.Now().Add(-time.Minute))
 	if rec := api(t, s, http.MethodGet, "/api/v1/datasets", expTok, nil, ""); rec.Code != http.StatusUnauthorized || !strings.Contains(rec.Body.String(), "expired") {
 		t.Errorf("expired token = %d %s, want 401 saying it expired", rec.Code, rec.Body.String())
 	}

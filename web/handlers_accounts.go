@@ -123,7 +123,12 @@ func (s *Server) handleCreateToken(c echo.Context) error {
 	if err != nil {
 		return s.accountsPage(c, http.StatusUnprocessableEntity, &AccountsPage{Error: err.Error() + "."})
 	}
-	tok, ti, err := accounts.NewScopedAPIToken(ctx, s.store, name, c.FormValue("scope"), exp)
+	scope := c.FormValue("scope")
+	if !datasets.ValidScope(scope) {
+		return s.accountsPage(c, http.StatusUnprocessableEntity, &AccountsPage{Error: "Choose the scope read or publish."})
+	}
+	tok, hash := accounts.NewTokenSecret()
+	ti, err := s.store.AddScopedToken(ctx, datasets.NewToken{Name: name, Hash: hash, Scope: scope, ExpiresAt: exp})
 	if err != nil {
 		return s.accountsPage(c, http.StatusUnprocessableEntity, &AccountsPage{Error: err.Error() + "."})
 	}

@@ -154,7 +154,8 @@ func cmdToken(ctx context.Context, args []string, stdout io.Writer) error {
 	switch sub {
 	case "create":
 		name := pos[0]
-		tok, ti, err := accounts.NewScopedAPIToken(ctx, store, name, *scope, exp)
+		tok, hash := accounts.NewTokenSecret()
+		ti, err := store.AddScopedToken(ctx, datasets.NewToken{Name: name, Hash: hash, Scope: *scope, ExpiresAt: exp})
 		if err != nil {
 			return err
 		}
