@@ -201,6 +201,10 @@ type VersionStore interface {
 	Version(ctx context.Context, n int) (VersionInfo, *stats.Dataset, error)
 	// Workbook returns the workbook bytes of a version, or ErrNotFound.
 	Workbook(ctx context.Context, n int) ([]byte, error)
+	// SetFormulas records the number of formula cells in a version's
+	// workbook when it is not known yet (versions stored before it was
+	// counted); a known count is left alone.
+	SetFormulas(ctx context.Context, n, formulas int) error
 	// Publish stores a new version and makes it current in one transaction.
 	// It returns ErrStale if v.BaseVersion is set and is not current.
 	Publish(ctx context.Context, v NewVersion) (VersionInfo, error)

@@ -278,4 +278,16 @@ func TestFormulaCellsWarnedAndRawUploadForEditorsOnly(t *testing.T) {
 	if res, err := xlsx.Decode(pub, xlsx.DefaultLimits()); err != nil || res.Formulas != 0 || res.ExportedFrom != 2 {
 		t.Errorf("public workbook: %+v, %v; want no formulas, exported from 2", res, err)
 	}
+
+	// A version stored before uploads were counted (formulas not known)
+	// is counted once the server runs.
+	ctx := context.Background()
+	old, err := store.Publish(ctx, datasets.NewVersion{Workbook: wb, Dataset: datasets.MustDefault(), Author: "wave 1", Formulas: -1})
+	if err != nil || old.Formulas != -1 {
+		t.Fatalf("publish with an unknown count: %+v, %v", old, err)
+	}
+	s.countFormulas(ctx)
+	if v, _, err := store.Version(ctx, old.Number); err != nil || v.Formulas != 1 {
+		t.Errorf("version %d after counting: formulas %d, %v; want 1", old.Number, v.Formulas, err)
+	}
 }

@@ -217,6 +217,35 @@ func (s *Server) publish(ctx context.Context, nv datasets.NewVersion) (datasets.
 	return v, nil
 }
 
+// countFormulas counts the formula cells of versions stored before
+// uploads were counted, so that the history can say which uploads hold
+// formulas (issue 10, finding 8). It runs once, in the background.
+func (s *Server) countFormulas(ctx context.Context) {
+	vs, err := s.store.Versions(ctx)
+	if err != nil {
+		s.log.Error("counting formulas of older versions", "err", err)
+		return
+	}
+	for _, v := range vs {
+		if v.Formulas >= 0 || ctx.Err() != nil {
+			continue
+		}
+		wb, err := s.store.Workbook(ctx, v.Number)
+		if err != nil {
+			s.log.Error("counting formulas of older versions", "version", v.Number, "err", err)
+			continue
+		}
+		n, err := xlsx.CountFormulas(wb)
+		if err != nil {
+			s.log.Warn("counting formulas of older versions", "version", v.Number, "err", err)
+			continue
+		}
+		if err := s.store.SetFormulas(ctx, v.Number, n); err != nil {
+			s.log.Error("counting formulas of older versions", "version", v.Number, "err", err)
+		}
+	}
+}
+
 // follow polls the store and serves versions published by other replicas.
 func (s *Server) follow(ctx context.Context) {
 	t := time.NewTicker(s.cfg.PollInterval)
@@ -322,6 +351,7 @@ func (s *Server) ListenAndServe(ctx context.Context) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
 	go s.follow(ctx)
+	go s.countFormulas(ctx)
 	go s.rendererFor() // compile ECharts for images before the first one is asked for
 	s.log.Info("serving", "addr", s.cfg.Addr, "version", s.cur.Load().version)
 	select {

@@ -193,6 +193,14 @@ func (s *Store) Workbook(ctx context.Context, n int) ([]byte, error) {
 	return b, nil
 }
 
+// SetFormulas implements datasets.Store.
+func (s *Store) SetFormulas(ctx context.Context, n, formulas int) error {
+	if _, err := s.db.ExecContext(ctx, `UPDATE versions SET formulas = ? WHERE number = ? AND formulas IS NULL`, formulas, n); err != nil {
+		return fmt.Errorf("sqlite: formulas of version %d: %w", n, err)
+	}
+	return nil
+}
+
 // Publish implements datasets.Store. The insert and the move of the current
 // pointer commit together or not at all.
 func (s *Store) Publish(ctx context.Context, nv datasets.NewVersion) (datasets.VersionInfo, error) {
