@@ -26,7 +26,7 @@ func TestUploadWarnings(t *testing.T) {
 	// only warnings are the ones added here.
 	downloaded := get(t, s, "/data/dataset.xlsx").Body.Bytes()
 	warned := xlsxtest.WithWarnings(t, downloaded)
-	wantCodes := map[string]string{"Observations!F1": "unknown_column", "Scratch!": "unknown_sheet"}
+	wantCodes := map[string]string{"Observations!G1": "unknown_column", "Scratch!": "unknown_sheet"}
 	checkWarnings := func(what string, body []byte) {
 		t.Helper()
 		var res struct {
@@ -86,7 +86,7 @@ func TestUploadWarnings(t *testing.T) {
 		code, _ := li.Attr("data-code")
 		got[li.Find("strong").Text()] = code
 	}
-	if want := map[string]string{"Observations!F1": "unknown_column", "Scratch": "unknown_sheet"}; !maps.Equal(got, want) {
+	if want := map[string]string{"Observations!G1": "unknown_column", "Scratch": "unknown_sheet"}; !maps.Equal(got, want) {
 		t.Errorf("preview page warnings = %v, want %v", got, want)
 	}
 }

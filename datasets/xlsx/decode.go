@@ -557,6 +557,12 @@ func (d *decoder) record(ds *stats.Dataset, r *rowReader) {
 	rec := spec.Append(ds)
 	for i := range spec.Columns {
 		c := &spec.Columns[i]
+		if c.BlankIsGap && r.st.col[i] != 0 && !r.bad[i] && r.vals[i] == "" {
+			// No value: a gap row, which Validate checks has status gap
+			// and a reason.
+			*c.Field(rec).(*float64) = math.NaN()
+			continue
+		}
 		r.read(i, c.Kind, c.Required, c.Choices, c.Field(rec))
 	}
 }
@@ -576,6 +582,8 @@ func (r *rowReader) read(i int, k schema.Kind, required bool, choices []string, 
 		*p.(*bool) = r.yesNo(i)
 	case schema.Choice:
 		*p.(*string) = r.choice(i, required, choices)
+	case schema.PartialDate:
+		*p.(*string) = r.partialDate(i)
 	default:
 		*p.(*string) = r.vals[i]
 	}
@@ -653,6 +661,31 @@ func (r *rowReader) date(i int) time.Time {
 	}
 	r.fail(i, "must be a date: make it a date cell, or type it as yyyy-mm-dd, such as 2024-06-30")
 	return time.Time{}
+}
+
+// partialDate returns a date as a source states it: yyyy-mm-dd (also from
+// a date cell), yyyy-mm, yyyy or n.d.; "" when blank.
+func (r *rowReader) partialDate(i int) string {
+	s := r.vals[i]
+	if r.bad[i] || r.st.col[i] == 0 || s == "" {
+		return ""
+	}
+	if _, _, ok := stats.ParsePublished(s); ok {
+		if strings.EqualFold(s, stats.NoDate) {
+			return stats.NoDate
+		}
+		return s
+	}
+	if v, ok := parseNumber(s); ok && !strings.Contains(s, ",") {
+		if t, ok := serialToDate(v, r.d.date1904); ok {
+			return formatDate(t)
+		}
+	}
+	if t, ok := parseTextDate(s); ok {
+		return formatDate(t)
+	}
+	r.fail(i, "%s must be a date as the source gives it: a date cell, or text written as yyyy-mm-dd, yyyy-mm or yyyy, or n.d. when the source gives no date", r.header(i))
+	return ""
 }
 
 // yesNo returns a yes/no value; blank is an issue, since no is a value.

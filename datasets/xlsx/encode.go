@@ -237,7 +237,10 @@ func (w *cellWriter) number(v float64) *cellWriter {
 	if !ok {
 		return w
 	}
-	if math.IsNaN(v) || math.IsInf(v, 0) {
+	if math.IsNaN(v) {
+		return w // a gap: no value, a blank cell
+	}
+	if math.IsInf(v, 0) {
 		w.err = fmt.Errorf("cell %s: %v is not a finite number", ref, v)
 		return w
 	}
