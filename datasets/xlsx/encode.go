@@ -373,6 +373,13 @@ func (e *encoder) readme() error {
 				return err
 			}
 		}
+		if s.Name == stats.TableMetadata {
+			if err := put(s.Name, s.Columns[0].Header+": "+schema.ExportedFromField, "written on download",
+				"The version this workbook was downloaded from, written by the server. Leave it as it is: when someone else publishes a version before you upload, it lets the preview show which of their changes your upload would overwrite. It is not part of the data.",
+				"A whole version number, or the row left out (the upload then replaces the current version whole).", "7"); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }
