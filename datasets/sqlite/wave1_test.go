@@ -181,7 +181,7 @@ func checkWave1(t *testing.T, s *Store, want wave1Fixture) {
 	}
 	for i, e := range log {
 		w := want.Audit[i]
-		if !e.At.Equal(w.At) || e.Actor != w.Actor || e.Action != w.Action || e.Detail != w.Detail || e.Remote != w.Remote {
+		if !e.At.Equal(w.At) || e.Actor != w.Actor || e.Action != w.Action || e.Detail != w.Detail || e.Remote != w.Remote || e.Count != 1 {
 			t.Errorf("audit entry %d = %+v, want %+v", i, e, w)
 		}
 	}
@@ -201,6 +201,9 @@ func checkWave1Versions(t *testing.T, s *Store, want wave1Fixture) {
 		if v.Number != w.Number || !v.CreatedAt.Equal(w.CreatedAt) || v.Author != w.Author || v.Comment != w.Comment ||
 			v.SHA256 != w.SHA256 || v.Size != w.Size || v.RestoredFrom != w.RestoredFrom || v.Current != w.Current {
 			t.Errorf("version %d = %+v, want %+v", w.Number, v, w)
+		}
+		if v.Formulas != -1 { // migration 0002: not counted before it
+			t.Errorf("version %d: formulas %d after migration, want -1 (not known)", v.Number, v.Formulas)
 		}
 		wb, err := s.Workbook(ctx, v.Number)
 		if err != nil || hash(wb) != w.SHA256 || len(wb) != w.Size {
