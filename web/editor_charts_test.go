@@ -11,6 +11,7 @@ import (
 	"github.com/bilateral/bilateral/datasets"
 	"github.com/bilateral/bilateral/datasets/schema"
 	"github.com/bilateral/bilateral/datasets/xlsx/xlsxtest"
+	"github.com/bilateral/bilateral/stats"
 )
 
 // dryRun posts a workbook with ?dry_run=1 and returns its JSON.
@@ -166,4 +167,54 @@ func hasWarning(ws []schema.Warning, code, text string) bool {
 		}
 	}
 	return false
+}
+
+// TestRemovedChartIsGone: a chart removed by a publish answers 410 Gone
+// with a link to the dashboard, on this server and on one started later
+// (which learns the charts of earlier versions from the store).
+func TestRemovedChartIsGone(t *testing.T) {
+	d := datasets.MustDefault()
+	s, store := newTestServerStore(t, d)
+	tok, _ := accounts.NewAPIToken(context.Background(), store, "ci")
+	publishAPI(t, s, tok, workbook(t, withChart(d)))
+	if rec := get(t, s, "/charts/extra"); rec.Code != http.StatusOK {
+		t.Fatalf("GET /charts/extra = %d", rec.Code)
+	}
+	publishAPI(t, s, tok, workbook(t, d)) // removes it again
+	for _, path := range []string{"/charts/extra", "/charts/extra.png", "/charts/extra.csv"} {
+		rec := get(t, s, path, "Accept", "text/html")
+		if rec.Code != http.StatusGone {
+			t.Errorf("GET %s after removing the chart = %d, want 410", path, rec.Code)
+		}
+	}
+	if rec := get(t, s, "/charts/extra", "Accept", "text/html"); doc(t, rec.Body.Bytes()).Find(`a[href="/"]`).Length() == 0 {
+		t.Errorf("the 410 page has no link to the dashboard")
+	}
+	// Renaming a chart's title keeps its address.
+	r := datasets.MustDefault()
+	r.Charts[0].Title = "Goods trade, retitled"
+	publishAPI(t, s, tok, workbook(t, r))
+	if rec := get(t, s, "/charts/"+r.Charts[0].ID); rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "Goods trade, retitled") {
+		t.Errorf("a retitled chart's address = %d", rec.Code)
+	}
+
+	later, err := NewServer(Config{Store: store, Logger: s.log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec := get(t, later, "/charts/extra"); rec.Code != http.StatusNotFound {
+		t.Errorf("before learning the history: %d, want 404", rec.Code)
+	}
+	later.learnChartHistory(context.Background())
+	if rec := get(t, later, "/charts/extra"); rec.Code != http.StatusGone {
+		t.Errorf("a server started later: GET /charts/extra = %d, want 410", rec.Code)
+	}
+}
+
+// withChart returns a copy of d with one more chart, "extra".
+func withChart(d *stats.Dataset) *stats.Dataset {
+	c := *d
+	c.Charts = append(append([]stats.ChartDef(nil), d.Charts...), stats.ChartDef{ID: "extra", Section: "trade", Order: 99, Kind: stats.KindBar, Title: "Extra"})
+	c.ChartSeries = append(append([]stats.ChartSeries(nil), d.ChartSeries...), stats.ChartSeries{Chart: "extra", Series: "us_goods_exports"})
+	return &c
 }

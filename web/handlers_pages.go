@@ -56,7 +56,7 @@ func (s *Server) handleChart(c echo.Context) error {
 		id, ext = file[:i], file[i+1:]
 	}
 	ch := snap.byID[id]
-	if ch == nil && snap.gone[id] {
+	if ch == nil && s.wasChart(id) {
 		return stats.NewError(stats.Gone, "The chart "+quote(id)+" has been removed from the dashboard. The dashboard has the current charts.")
 	}
 	if ch == nil {

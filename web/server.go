@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -183,12 +184,13 @@ func (s *Server) ensureEditor(ctx context.Context) error {
 	return nil
 }
 
-// build renders a dataset version.
-func (s *Server) build(d *stats.Dataset, v datasets.VersionInfo) (*snapshot, error) {
-	snap, err := buildSnapshot(d, v.Number, v.CreatedAt, s.assets, s.pages, s.publicPage)
-	if err != nil {
-		return nil, err
-	}
+// maxChartHistory is how many of the latest versions the server reads at
+// start to learn the charts they had, so that a chart removed since
+// answers 410 Gone after a restart too.
+const maxChartHistory = 200
+
+// knowCharts records chart ids that a version has shown.
+func (s *Server) knowCharts(ids []string) {
 	s.chartsMu.Lock()
 	defer s.chartsMu.Unlock()
 	if s.charts == nil {
@@ -198,15 +200,59 @@ func (s *Server) build(d *stats.Dataset, v datasets.VersionInfo) (*snapshot, err
 			s.charts[c.ID] = true
 		}
 	}
-	for id := range snap.byID {
+	for _, id := range ids {
 		s.charts[id] = true
 	}
-	snap.gone = map[string]bool{}
-	for id := range s.charts {
-		if snap.byID[id] == nil {
-			snap.gone[id] = true
-		}
+}
+
+// wasChart reports whether a chart with this id was ever shown.
+func (s *Server) wasChart(id string) bool {
+	s.chartsMu.Lock()
+	defer s.chartsMu.Unlock()
+	return s.charts[id]
+}
+
+// learnChartHistory reads the chart ids of the latest stored versions, in
+// the background at start: a removed chart's address then answers 410
+// rather than 404 whichever replica serves it.
+func (s *Server) learnChartHistory(ctx context.Context) {
+	vs, err := s.store.Versions(ctx)
+	if err != nil {
+		s.log.Warn("reading the versions' charts", "err", err)
+		return
 	}
+	sort.Slice(vs, func(i, j int) bool { return vs[i].Number > vs[j].Number })
+	if len(vs) > maxChartHistory {
+		vs = vs[:maxChartHistory]
+	}
+	for _, v := range vs {
+		if ctx.Err() != nil {
+			return
+		}
+		_, d, err := s.store.Version(ctx, v.Number)
+		if err != nil {
+			s.log.Warn("reading a version's charts", "version", v.Number, "err", err)
+			continue
+		}
+		ids := make([]string, len(d.Charts))
+		for i, c := range d.Charts {
+			ids[i] = c.ID
+		}
+		s.knowCharts(ids)
+	}
+}
+
+// build renders a dataset version.
+func (s *Server) build(d *stats.Dataset, v datasets.VersionInfo) (*snapshot, error) {
+	snap, err := buildSnapshot(d, v.Number, v.CreatedAt, s.assets, s.pages, s.publicPage)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, 0, len(snap.byID))
+	for id := range snap.byID {
+		ids = append(ids, id)
+	}
+	s.knowCharts(ids)
 	return snap, nil
 }
 
@@ -354,7 +400,6 @@ func (s *Server) snapshot() (*snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
-	dev.gone = snap.gone
 	return dev, nil
 }
 
@@ -383,6 +428,7 @@ func (s *Server) ListenAndServe(ctx context.Context) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
 	go s.follow(ctx)
+	go s.learnChartHistory(ctx)
 	go s.countFormulas(ctx)
 	go s.rendererFor() // compile ECharts for images before the first one is asked for
 	s.log.Info("serving", "addr", s.cfg.Addr, "version", s.cur.Load().version)

@@ -29,9 +29,6 @@ type snapshot struct {
 	assets     *Assets
 	charts     []*charts.Chart
 	byID       map[string]*charts.Chart
-	// gone are the ids of charts shown before and removed since: their
-	// addresses answer 410 Gone.
-	gone map[string]bool
 
 	// Bodies rendered with the version; their compressed forms are made
 	// on first request, once: publishing stays fast, and a version nobody
