@@ -111,6 +111,16 @@ type ChartSeries struct {
 	Label    string // legend label; blank is the series' name
 }
 
+// Sections of the Text sheet that the page shows in their own places and
+// styles: the headline numbers (one block each: Heading the label, Body
+// one figure reference), the opening under the title, and the notes on
+// the data at the end.
+const (
+	SectionKeyFigures = "key-figures"
+	SectionOverview   = "overview"
+	SectionAbout      = "about"
+)
+
 // Block is one block of the dashboard's narrative.
 type Block struct {
 	Section string
@@ -435,6 +445,35 @@ func (d *Dataset) validateCharts(add func(table string, i int, field, value, for
 			for _, msg := range d.checkText(f.v) {
 				add(TableText, i, f.name, "", "%s", msg)
 			}
+		}
+	}
+	headed := map[string]bool{}
+	firstOf := map[string]int{}
+	for i, b := range d.Text {
+		if _, ok := firstOf[b.Section]; !ok {
+			firstOf[b.Section] = i
+		}
+		if strings.TrimSpace(b.Heading) != "" {
+			headed[b.Section] = true
+		}
+		if b.Section == SectionKeyFigures {
+			segs, err := ParseRefs(b.Body)
+			n := 0
+			for _, sg := range segs {
+				if sg.Ref != nil && (sg.Ref.Kind == RefValue || sg.Ref.Kind == RefLatest || sg.Ref.Kind == RefFact) {
+					n++
+				} else if strings.TrimSpace(sg.Text) != "" {
+					n = 2 // text besides the reference
+				}
+			}
+			if err == nil && n != 1 {
+				add(TableText, i, "Body", b.Body, "a key figure's Body is one figure reference and nothing else, such as {{latest SERIES}} or {{fact KEY}}; the label goes in Heading")
+			}
+		}
+	}
+	for i, b := range d.Text {
+		if id := b.Section; firstOf[id] == i && id != "" && id != SectionKeyFigures && id != SectionOverview && !headed[id] {
+			add(TableText, i, "Heading", "", "section %s needs a heading: write it in the Heading of its first block", id)
 		}
 	}
 	if len(d.Text) > 0 {

@@ -18,7 +18,7 @@ func chartsDataset() *Dataset {
 		Observations: []Observation{{Series: "a", Year: 2020, Value: 1, Source: "s"}, {Series: "b", Year: 2021, Value: 2, Source: "s"}, {Series: "r", Year: 2021, Value: 3, Source: "s"}},
 		Charts:       []ChartDef{{ID: "c", Section: "x", Order: 1, Kind: KindBar, Title: "C"}},
 		ChartSeries:  []ChartSeries{{Chart: "c", Series: "a"}},
-		Text:         []Block{{Section: "x", Order: 1, Body: "ok"}},
+		Text:         []Block{{Section: "x", Order: 1, Heading: "X", Body: "ok"}},
 	}
 }
 
@@ -66,6 +66,10 @@ func TestValidateCharts(t *testing.T) {
 		{"unknown kind", func(d *Dataset) { d.Charts[0].Kind = "pie" }, TableCharts, 0, "Kind", "must be one of"},
 		{"unknown chart in text", func(d *Dataset) { d.Text[0].Chart = "nope" }, TableText, 0, "Chart", "no chart has this ID"},
 		{"chart section without text", func(d *Dataset) { d.Charts[0].Section = "y" }, TableCharts, 0, "Section", "no block of the Text sheet"},
+		{"section without heading", func(d *Dataset) { d.Text = append(d.Text, Block{Section: "z", Order: 1, Body: "b"}) }, TableText, 1, "Heading", "section z needs a heading"},
+		{"key figure with text", func(d *Dataset) {
+			d.Text = append(d.Text, Block{Section: SectionKeyFigures, Order: 1, Heading: "A", Body: "about {{latest a}}"})
+		}, TableText, 1, "Body", "one figure reference and nothing else"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

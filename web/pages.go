@@ -225,9 +225,9 @@ type BlockView struct {
 
 // Sections of the Text sheet shown in their own places and styles.
 const (
-	sectionKeyFigures = "key-figures"
-	sectionOverview   = "overview"
-	sectionAbout      = "about"
+	sectionKeyFigures = stats.SectionKeyFigures
+	sectionOverview   = stats.SectionOverview
+	sectionAbout      = stats.SectionAbout
 )
 
 // DashboardPage is the data of the home page: the Text sheet's blocks

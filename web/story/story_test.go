@@ -70,13 +70,13 @@ func TestValidateText(t *testing.T) {
 		"[x](https://a.org/{{year bal}})": "cannot be part",
 	}
 	for body, want := range bad {
-		d.Text = []stats.Block{{Section: "s", Order: 1, Body: body}}
+		d.Text = []stats.Block{{Section: "s", Order: 1, Heading: "S", Body: body}}
 		ps := d.Validate()
 		if len(ps) == 0 || !strings.Contains(ps[0].Message, want) || ps[0].Table != stats.TableText || ps[0].Field != "Body" {
 			t.Errorf("Validate(body %q) = %v, want a Text Body problem containing %q", body, ps, want)
 		}
 	}
-	d.Text = []stats.Block{{Section: "s", Order: 1, Body: "Fine: {{latest bal abs}}, <https://example.org>, [a](https://b.org)."}}
+	d.Text = []stats.Block{{Section: "s", Order: 1, Heading: "S", Body: "Fine: {{latest bal abs}}, <https://example.org>, [a](https://b.org)."}}
 	if ps := d.Validate(); len(ps) != 0 {
 		t.Errorf("Validate(good text) = %v", ps)
 	}
