@@ -13,7 +13,6 @@ import (
 	"os/exec"
 	"regexp"
 	"strconv"
-	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -36,24 +35,6 @@ func TestServeChild(t *testing.T) {
 	if err := run(context.Background(), []string{"serve", "--data", dir, "--addr", "127.0.0.1:0"}, nil, io.Discard, os.Stderr); err != nil {
 		t.Fatal(err)
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe for one writer and concurrent readers.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
 }
 
 // reServing finds the address in the server's "serving" log line.
@@ -79,7 +60,7 @@ func startChild(t *testing.T, dir string) *child {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestServeChild$")
 	cmd.Env = append(os.Environ(), "BILATERAL_SERVE_CHILD="+dir)
-	logs := &syncBuffer{}
+	logs := &testtool.Buffer{}
 	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

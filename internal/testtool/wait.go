@@ -1,9 +1,11 @@
 package testtool
 
 import (
+	"bytes"
 	"math"
 	"os"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 )
@@ -40,4 +42,24 @@ func WaitFor(tb testing.TB, timeout time.Duration, cond func() bool, what string
 		time.Sleep(pause)
 		pause = min(2*pause, 100*time.Millisecond)
 	}
+}
+
+// Buffer collects a child process's output; unlike bytes.Buffer it may be
+// read while the process writes to it, as a test waiting on that output does.
+type Buffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *Buffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+// String returns what was written so far.
+func (b *Buffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
 }
