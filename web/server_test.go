@@ -21,7 +21,6 @@ import (
 	"github.com/bilateral/bilateral/datasets/sqlite"
 	"github.com/bilateral/bilateral/datasets/xlsx"
 	"github.com/bilateral/bilateral/stats"
-	"github.com/bilateral/bilateral/templates"
 	"github.com/bilateral/bilateral/web/charts"
 )
 
@@ -74,21 +73,6 @@ func doc(t testing.TB, body []byte) *goquery.Document {
 		t.Fatalf("parsing HTML: %v", err)
 	}
 	return d
-}
-
-func TestPagesAreRegistered(t *testing.T) {
-	pages, err := parsePages(templates.FS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, name := range []string{pageDashboard, pageChart, pageError} {
-		if pages[name] == nil {
-			t.Errorf("page %q is not registered", name)
-		}
-	}
-	if len(pages) != len(pageFiles) {
-		t.Errorf("parsed %d pages, want %d", len(pages), len(pageFiles))
-	}
 }
 
 func TestDashboard(t *testing.T) {
