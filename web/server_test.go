@@ -20,6 +20,7 @@ import (
 	"github.com/bilateral/bilateral/datasets"
 	"github.com/bilateral/bilateral/datasets/sqlite"
 	"github.com/bilateral/bilateral/datasets/xlsx"
+	"github.com/bilateral/bilateral/internal/testtool"
 	"github.com/bilateral/bilateral/stats"
 	"github.com/bilateral/bilateral/web/charts"
 )
@@ -52,6 +53,9 @@ func newTestServerStore(t testing.TB, d *stats.Dataset) (*Server, *sqlite.Store)
 	if err != nil {
 		t.Fatalf("NewServer: %v", err)
 	}
+	// A map drawn with the race detector on a busy machine takes longer than
+	// the production bound of 10 s; a test wants the image, not a 503.
+	s.images.timeout = testtool.Timeout(2 * time.Minute)
 	return s, store
 }
 
