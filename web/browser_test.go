@@ -338,18 +338,17 @@ func TestBrowserAccessibility(t *testing.T) {
 				}
 				// The interactive charts too: load them as a pointer would, and
 				// let each draw once in view, so that axe sees them drawn.
-				drawn := eval[bool](t, tctx, `(async () => {
+				undrawn := eval[string](t, tctx, `(async () => {
 					document.querySelector('figure.chart').dispatchEvent(new PointerEvent('pointerenter'));
-					if (!await `+jsUntil(`document.querySelector('[data-chart-box]').bilateralChart`, 2*time.Minute)+`) return false;
 					for (const f of document.querySelectorAll('figure.chart')) {
 						f.scrollIntoView({behavior: 'instant'});
 						const box = f.querySelector('[data-chart-box]');
-						if (!await `+jsUntil(`box.bilateralChart && box.querySelector('svg path')`, time.Minute)+`) return false;
+						if (!await `+jsUntil(`box.bilateralChart && box.querySelector('svg path')`, time.Minute)+`) return f.dataset.chart;
 					}
-					return true;
+					return '';
 				})()`)
-				if !drawn {
-					t.Errorf("the charts did not all become interactive")
+				if undrawn != "" {
+					t.Errorf("chart %s did not become interactive", undrawn)
 				}
 				for _, v := range runAxe(t, tctx) {
 					var where []string
