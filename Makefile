@@ -9,9 +9,10 @@ DIST      := web/static/dist
 MANIFEST  := $(DIST)/manifest.json
 ASSET_SRC := $(shell find web/assets -type f 2>/dev/null) package.json package-lock.json
 GO_SRC    := $(shell find . -name '*.go' -not -path './node_modules/*' 2>/dev/null) go.mod go.sum $(shell find templates datasets/default -type f 2>/dev/null)
-# go test's -timeout: generous for a busy machine (the whole suite takes a
-# few minutes), but bounded, so a hung test fails with its goroutines dumped.
-TEST_TIMEOUT ?= 30m
+# go test's -timeout, per package: generous for a busy machine (with two
+# copies of the suite at a load average of 20, chartimage took 13 minutes
+# and web 12), but bounded, so a hung test fails with its goroutines dumped.
+TEST_TIMEOUT ?= 45m
 
 .PHONY: all run build assets test lint golden bench fuzz lighthouse deps clean
 
