@@ -31,12 +31,12 @@ func sampleDataset() *stats.Dataset {
 		},
 		Sources: []stats.Source{
 			{ID: "bea-itrade", Organisation: "U.S. Bureau of Economic Analysis", Title: "International Transactions, Table 1.3", Published: "2024-06-20", URL: "https://www.bea.gov/data/intl-trade-investment", Note: "Revised every June."},
-			{ID: "census-ft900", Organisation: "U.S. Census Bureau", Title: "U.S. International Trade in Goods and Services", URL: "https://www.census.gov/foreign-trade/"},
+			{ID: "census-ft900", Organisation: "U.S. Census Bureau", Title: "U.S. International Trade in Goods and Services", Published: "n.d.", URL: "https://www.census.gov/foreign-trade/"},
 			{ID: "kita", Organisation: "한국무역협회 (KITA)", Title: `Trade statistics </script><img src=x onerror=alert(1)>`, Published: "1999-12-31", URL: "https://stat.kita.net/", Note: "Korean-language site; figures in USD."},
 			{ID: "amcham.2024", Organisation: "AMCHAM Korea", Title: "Annual report", Published: "2024-02-29"},
 		},
 		Series: []stats.Series{
-			{ID: "goods-exports", Name: "Goods exports to Korea", Unit: "USD billion", Basis: "Census basis", ReportedBy: "US", Description: "Merchandise exports, not seasonally adjusted."},
+			{ID: "goods-exports", Name: "Goods exports to Korea", Unit: "USD billion", Basis: "Census basis", ReportedBy: "US", Description: "Merchandise exports, not seasonally adjusted: U.S. Census Bureau figures, 2023 as restated by the U.S. Bureau of Economic Analysis."},
 			{ID: "goods-imports", Name: "Goods imports from Korea", Unit: "USD billion", Basis: "Census basis", ReportedBy: "US"},
 			{ID: "kr-exports", Name: "대한민국 수출 (to the U.S.)", Unit: "USD billion", Basis: "Customs", ReportedBy: "KR"},
 			{ID: "fdi_stock", Name: "Direct investment position", Unit: "USD million", ReportedBy: "US", Description: "Historical-cost basis."},
@@ -204,7 +204,7 @@ func TestEncodeLayout(t *testing.T) {
 		{"Observations", "C2", "43.4"},
 		{"Projects", "E3", ""}, // no year announced
 		{"Projects", "H4", "no"},
-		{"Sources", "D3", ""},       // no publication date
+		{"Sources", "D3", "n.d."},   // the source states no date
 		{"Lists", "A2", "official"}, // the first drop-down list: Observations Status
 	} {
 		if got, _ := f.GetCellValue(tc.sheet, tc.cell); got != tc.want {
