@@ -21,8 +21,8 @@ type Caption struct {
 	// years have no published figure, what hollow marks mean. Shown
 	// above the sources.
 	Note string
-	AsOf     string   // date of the data, e.g. "2024-05-31"; shown as "Data as of …"
-	URL      string   // where the chart lives on the dashboard
+	AsOf string // date of the data, e.g. "2024-05-31"; shown as "Data as of …"
+	URL  string // where the chart lives on the dashboard
 }
 
 // MaxCaptionSources is how many source organisations a caption names;
