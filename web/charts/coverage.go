@@ -51,9 +51,24 @@ func coverage(d *stats.Dataset, rs []resolved, cats []string) []Coverage {
 			name = r.series.Name
 		}
 		cv := Coverage{SeriesID: r.ref.ID, Series: name}
+		// A series is missing only the years within its own span, from its
+		// first to its last value or recorded gap: the years before a
+		// measure began are not gaps of it.
+		first, last := 0, 0
+		for _, m := range []map[int]stats.Observation{r.obs, r.gaps} {
+			for y := range m {
+				if first == 0 || y < first {
+					first = y
+				}
+				last = max(last, y)
+			}
+		}
 		var present []int
 		for _, cat := range cats {
 			y, _ := strconv.Atoi(cat)
+			if y < first || y > last {
+				continue
+			}
 			if o, ok := r.obs[y]; ok {
 				present = append(present, y)
 				cv.LatestYear = y
