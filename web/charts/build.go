@@ -311,7 +311,8 @@ func buildCartesian(d *stats.Dataset, s Spec) *Chart {
 				case Bar:
 					pt.ItemStyle = paleBar(r.ref.Color)
 				case Scatter:
-					pt.Symbol = "empty" + scatterSymbol(r.ref)
+					sym := scatterSymbol(r.ref)
+					pt.Symbol = "empty" + strings.ToUpper(sym[:1]) + sym[1:] // emptyCircle, emptyDiamond
 				default:
 					pt.Symbol = "emptyCircle"
 				}
