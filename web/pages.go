@@ -26,6 +26,7 @@ const (
 	pagePreview   = "admin_preview"
 	pageDiff      = "admin_diff"
 	pageAudit     = "admin_audit"
+	pageAccounts  = "admin_accounts"
 )
 
 // pageFiles lists every page and the files it is parsed from. A test
@@ -39,6 +40,7 @@ var pageFiles = map[string][]string{
 	pagePreview:   {"layout.html", "admin_partials.html", "admin_preview.html"},
 	pageDiff:      {"layout.html", "admin_partials.html", "admin_diff.html"},
 	pageAudit:     {"layout.html", "admin_partials.html", "admin_audit.html"},
+	pageAccounts:  {"layout.html", "admin_partials.html", "admin_accounts.html"},
 }
 
 var templateFuncs = template.FuncMap{

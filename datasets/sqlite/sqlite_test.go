@@ -177,7 +177,7 @@ func TestUploadsUsersTokensSessionsAudit(t *testing.T) {
 	if err := s.Audit(ctx, datasets.AuditEntry{Actor: "ana", Action: "publish", Detail: "version 2"}); err != nil {
 		t.Fatal(err)
 	}
-	log, err := s.AuditLog(ctx, 10)
+	log, err := s.AuditLog(ctx, datasets.AuditQuery{Limit: 10})
 	if err != nil || len(log) != 2 || log[0].Action != "publish" || log[1].Remote != "10.0.0.1" {
 		t.Errorf("AuditLog = %+v, %v", log, err)
 	}
