@@ -347,6 +347,7 @@ func buildCartesian(d *stats.Dataset, s Spec) *Chart {
 	}
 	line.Validate()
 	c.Option = line.JSON()
+	c.Option["yAxis"] = alignAxisNames(line.YAxisList)
 	if zoom {
 		// go-echarts' DataZoom has no position fields; the slider must sit
 		// below the axis labels, not on them.
@@ -490,4 +491,24 @@ func joinAnd(ws []string) string {
 		return ws[0]
 	}
 	return strings.Join(ws[:len(ws)-1], ", ") + " and " + ws[len(ws)-1]
+}
+
+// alignAxisNames returns the y-axes with their names aligned inward from
+// the axis line (go-echarts' YAxis has no nameTextStyle): centred over a
+// narrow column of labels ("0" to "4"), a name such as "USD billion" would
+// run past the chart's left edge and lose its first letters.
+func alignAxisNames(axes []opts.YAxis) []map[string]any {
+	out := make([]map[string]any, len(axes))
+	for i, ax := range axes {
+		b, _ := json.Marshal(ax)
+		var m map[string]any
+		_ = json.Unmarshal(b, &m)
+		align := "left"
+		if i > 0 {
+			align = "right" // a second axis stands on the right
+		}
+		m["nameTextStyle"] = map[string]any{"align": align}
+		out[i] = m
+	}
+	return out
 }
