@@ -305,3 +305,34 @@ func TestIssueString(t *testing.T) {
 		t.Errorf("Error.Error() = %q, want %q", got, want)
 	}
 }
+
+// TestGapRoundTrip: a gap row (status gap, no value, a reason) is written
+// with a blank Value cell and read back as a gap; a blank Value on a row
+// that is not a gap is a problem at its cell.
+func TestGapRoundTrip(t *testing.T) {
+	d := sampleDataset()
+	d.Observations = append(d.Observations, stats.Observation{Series: "goods-exports", Year: 2017, Value: nan(), Status: stats.StatusGap, Note: "Source not found."})
+	var buf bytes.Buffer
+	if err := Encode(&buf, d); err != nil {
+		t.Fatal(err)
+	}
+	res, err := Decode(buf.Bytes(), DefaultLimits())
+	if err != nil {
+		t.Fatalf("Decode(a gap) = %v", err)
+	}
+	o, ok := res.Dataset.Observation("goods-exports", 2017)
+	if !ok || !o.IsGap() || o.Status != stats.StatusGap || o.Note != "Source not found." || o.Source != "" {
+		t.Errorf("the gap reads back as %+v, %v", o, ok)
+	}
+
+	d.Observations[len(d.Observations)-1].Status = ""
+	buf.Reset()
+	if err := Encode(&buf, d); err != nil {
+		t.Fatal(err)
+	}
+	_, err = Decode(buf.Bytes(), DefaultLimits())
+	var verr *Error
+	if !errors.As(err, &verr) || len(verr.Issues) == 0 || verr.Issues[0].Sheet != "Observations" || !strings.Contains(verr.Issues[0].Message, "write gap in Status") {
+		t.Errorf("Decode(a blank value without status gap) = %v, want a problem on Observations saying to write gap", err)
+	}
+}
