@@ -133,7 +133,9 @@ func Caption(ch *charts.Chart, asOf time.Time, baseURL string) chartimage.Captio
 	if baseURL != "" {
 		url = strings.TrimRight(baseURL, "/") + "/charts/" + ch.ID
 	}
-	return chartimage.NewCaption(ch.Title, ch.Subtitle, orgs, asOf, url)
+	c := chartimage.NewCaption(ch.Title, ch.Subtitle, orgs, asOf, url)
+	c.Note = stats.StripBidi(ch.ImageNote)
+	return c
 }
 
 // publicURL is the dashboard's address: the configured one, or the one the
