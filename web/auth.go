@@ -64,7 +64,7 @@ func (s *Server) startSession(c echo.Context, user string) error {
 	}
 	c.SetCookie(&http.Cookie{
 		Name: sessionCookie, Value: id, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode,
-		Secure: isTLS(c), Expires: se.ExpiresAt,
+		Secure: s.isTLS(c), Expires: se.ExpiresAt,
 	})
 	return nil
 }
@@ -78,11 +78,21 @@ func (s *Server) endSession(c echo.Context) error {
 			return err
 		}
 	}
-	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: "", Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: isTLS(c), MaxAge: -1})
+	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: "", Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: s.isTLS(c), MaxAge: -1})
 	return nil
 }
 
-func isTLS(c echo.Context) bool { return c.Request().TLS != nil || c.Scheme() == "https" }
+// isTLS reports whether the client reached us over HTTPS: the connection
+// is TLS, or a trusted proxy says so in X-Forwarded-Proto. The header from
+// anyone else is ignored (finding 12): it would turn on HSTS and Secure
+// cookies for whoever sends it.
+func (s *Server) isTLS(c echo.Context) bool {
+	r := c.Request()
+	if r.TLS != nil {
+		return true
+	}
+	return s.fromTrustedProxy(r) && strings.EqualFold(strings.TrimSpace(r.Header.Get(echo.HeaderXForwardedProto)), "https")
+}
 
 // currentSession returns the request's session, if signed in.
 func (s *Server) currentSession(c echo.Context) (datasets.Session, bool) {

@@ -206,7 +206,7 @@ func (s *Server) handleAdminUpload(c echo.Context) error {
 	if err != nil {
 		return refuse(err)
 	}
-	res, err := check(up.data)
+	res, err := s.checkLimited(up.data)
 	if err != nil {
 		return err
 	}
@@ -259,7 +259,7 @@ func (s *Server) handlePreview(c echo.Context) error {
 	changes := stats.Diff(bd, u.Dataset)
 	// The warnings are not stored with the upload: the workbook, valid
 	// when it was saved, is checked again for them.
-	res, err := check(u.Workbook)
+	res, err := s.checkLimited(u.Workbook)
 	if err != nil {
 		return err
 	}

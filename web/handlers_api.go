@@ -38,7 +38,7 @@ func (s *Server) handleAPIUpload(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	res, err := check(up.data)
+	res, err := s.checkLimited(up.data)
 	if err != nil {
 		return err
 	}
