@@ -125,24 +125,38 @@ func (s *Server) requireEditor(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// requireCSRF checks the CSRF token of a state-changing request. It reads
-// the token from a header (the upload script sends it there) or from a
-// URL-encoded form; multipart uploads are checked by the upload handler as
-// it streams the parts, after the body limit is in place, so that this
-// check never reads a large body.
+// requireCSRF checks the CSRF token of a state-changing request (finding
+// 4: it used to wave through every multipart POST). The token comes from
+// a header (the upload script sends it there) or from the form, URL-encoded
+// or multipart, read under a 64 KiB limit.
 func (s *Server) requireCSRF(next echo.HandlerFunc) echo.HandlerFunc {
+	return s.csrfCheck(next, false)
+}
+
+// requireCSRFStreaming is requireCSRF for the upload: a multipart body
+// without the header is checked by readUpload as it streams the parts,
+// after the size limit is in place and before the file is read.
+func (s *Server) requireCSRFStreaming(next echo.HandlerFunc) echo.HandlerFunc {
+	return s.csrfCheck(next, true)
+}
+
+func (s *Server) csrfCheck(next echo.HandlerFunc, streaming bool) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		se, _ := c.Get(ctxSession).(datasets.Session)
 		if !sameOrigin(c) {
 			return errCrossSite
 		}
-		tok := c.Request().Header.Get(csrfHeader)
-		if tok == "" && strings.HasPrefix(c.Request().Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
-			c.Request().Body = http.MaxBytesReader(c.Response(), c.Request().Body, 64<<10)
-			tok = c.FormValue(csrfField)
-		}
-		if strings.HasPrefix(c.Request().Header.Get("Content-Type"), "multipart/") && tok == "" {
-			return next(c) // checked while streaming the upload
+		r := c.Request()
+		tok := r.Header.Get(csrfHeader)
+		if tok == "" {
+			ct := r.Header.Get("Content-Type")
+			switch {
+			case streaming && strings.HasPrefix(ct, "multipart/form-data"):
+				return next(c) // readUpload checks the token before the file
+			case strings.HasPrefix(ct, "application/x-www-form-urlencoded"), strings.HasPrefix(ct, "multipart/form-data"):
+				r.Body = http.MaxBytesReader(c.Response(), r.Body, 64<<10)
+				tok = c.FormValue(csrfField)
+			}
 		}
 		if !validCSRF(se, tok) {
 			return errExpiredForm
@@ -169,7 +183,13 @@ func sameOrigin(c echo.Context) bool {
 	if site := r.Header.Get("Sec-Fetch-Site"); site != "" && site != "same-origin" && site != "none" {
 		return false
 	}
-	if o := r.Header.Get("Origin"); o != "" && o != "null" {
+	o := r.Header.Get("Origin")
+	if o == "null" && r.Header.Get("Sec-Fetch-Site") == "" {
+		// An opaque origin (a sandboxed frame, a data: page, some
+		// redirects) without fetch metadata to say where it came from.
+		return false
+	}
+	if o != "" && o != "null" {
 		host := o
 		if i := strings.Index(o, "://"); i >= 0 {
 			host = o[i+3:]
@@ -199,26 +219,36 @@ func (s *Server) requireToken(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// loginLimiter slows password guessing: a few attempts per client address
-// and per account name, refilled over minutes.
+// loginLimiter slows password guessing. It lives in this process's memory,
+// so with several replicas each keeps its own count (README: limits are
+// per replica).
 type loginLimiter struct {
 	mu      sync.Mutex
 	entries map[string]*limitEntry
-	every   time.Duration
-	burst   int
 }
 
 type limitEntry struct {
-	lim  *rate.Limiter
-	seen time.Time
+	lim    *rate.Limiter
+	seen   time.Time
+	locked bool // the last attempt was refused
 }
+
+// The sign-in limits: an address may try 10 times, then once every 30 s;
+// one account from one address 5 times, then once every 20 s.
+const (
+	loginAddrBurst = 10
+	loginAddrEvery = 30 * time.Second
+	loginPairBurst = 5
+	loginPairEvery = 20 * time.Second
+)
 
 func newLoginLimiter() *loginLimiter {
-	return &loginLimiter{entries: map[string]*limitEntry{}, every: 20 * time.Second, burst: 5}
+	return &loginLimiter{entries: map[string]*limitEntry{}}
 }
 
-// allow reports whether another attempt for key may go ahead now.
-func (l *loginLimiter) allow(key string) bool {
+// allow reports whether another attempt for key may go ahead now, and
+// whether this refusal is the one that locked the key.
+func (l *loginLimiter) allow(key string, every time.Duration, burst int) (ok, locked bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := time.Now()
@@ -231,9 +261,39 @@ func (l *loginLimiter) allow(key string) bool {
 	}
 	e := l.entries[key]
 	if e == nil {
-		e = &limitEntry{lim: rate.NewLimiter(rate.Every(l.every), l.burst)}
+		e = &limitEntry{lim: rate.NewLimiter(rate.Every(every), burst)}
 		l.entries[key] = e
 	}
 	e.seen = now
-	return e.lim.Allow()
+	ok = e.lim.Allow()
+	locked = !ok && !e.locked
+	e.locked = !ok
+	return ok, locked
+}
+
+// loginAllowed applies the sign-in limits to an attempt from ip for the
+// account name, and logs each lock as it starts.
+func (s *Server) loginAllowed(ip, name string) bool {
+	ok, locked := s.logins.allow("ip:"+ip, loginAddrEvery, loginAddrBurst)
+	scope := "address"
+	if ok {
+		ok, locked = s.logins.allow("pair:"+strings.ToLower(name)+"\x00"+ip, loginPairEvery, loginPairBurst)
+		scope = "account from address"
+	}
+	if locked {
+		s.log.Warn("sign-in attempts locked", "scope", scope, "account", truncateRunes(name, 64), "address", ip,
+			"retry_after_seconds", int(loginPairEvery.Seconds()))
+	}
+	return ok
+}
+
+// truncateRunes cuts s to at most n runes, never inside a character.
+func truncateRunes(s string, n int) string {
+	for i := range s {
+		if n == 0 {
+			return s[:i] + "…"
+		}
+		n--
+	}
+	return s
 }

@@ -1,6 +1,10 @@
 package web
 
-import "time"
+import (
+	"time"
+
+	"github.com/bilateral/bilateral/stats"
+)
 
 // Workbook decoding limits (finding 10): ten dry runs of a 50,000-row
 // workbook at once took the server from 173 MB to 1.1 GB. Decodes run a
@@ -21,4 +25,33 @@ func (s *Server) checkLimited(data []byte) (*checked, error) {
 	}
 	defer release()
 	return check(data)
+}
+
+// DefaultDryRunChanges is how many changes a dry run lists; the summary
+// counts them all. A 199,000-row workbook once made a 224 MB answer.
+const DefaultDryRunChanges = 1000
+
+// changeSummary counts a dry run's changes and says how many are listed.
+type changeSummary struct {
+	Total     int  `json:"total"`
+	Added     int  `json:"added"`
+	Changed   int  `json:"changed"`
+	Removed   int  `json:"removed"`
+	Shown     int  `json:"shown"`
+	Truncated bool `json:"truncated"`
+}
+
+// capChanges returns the first changes a dry run lists, and the summary of
+// all of them.
+func (s *Server) capChanges(cs []stats.Change) ([]stats.Change, changeSummary) {
+	n := countChanges(cs)
+	limit := s.dryRunChanges
+	if limit <= 0 {
+		limit = DefaultDryRunChanges
+	}
+	shown := cs
+	if len(shown) > limit {
+		shown = shown[:limit]
+	}
+	return shown, changeSummary{Total: len(cs), Added: n.Added, Changed: n.Changed, Removed: n.Removed, Shown: len(shown), Truncated: len(shown) < len(cs)}
 }

@@ -128,7 +128,10 @@ func (s *Server) handleLogin(c echo.Context) error {
 			return s.renderAdmin(c, status, pageLogin, &LoginPage{BasePage: bp, Name: name, Error: msg})
 		})
 	}
-	if !s.logins.allow("ip:"+ip) || !s.logins.allow("user:"+strings.ToLower(name)) {
+	// Limited per address and per (account, address), never per account
+	// alone (finding 3): failures from one address must not lock the
+	// account's owner out everywhere else.
+	if !s.loginAllowed(ip, name) {
 		s.auditAs(c, name, "login_throttled", "")
 		return refuse(&stats.Error{Kind: stats.RateLimited, Message: "Too many sign-in attempts. Wait a minute and try again.", RetryAfter: time.Minute})
 	}

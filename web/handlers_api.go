@@ -55,7 +55,8 @@ func (s *Server) handleAPIUpload(c echo.Context) error {
 		changes = []stats.Change{}
 	}
 	if c.QueryParam("dry_run") == "1" || c.QueryParam("dry_run") == "true" {
-		return c.JSON(http.StatusOK, map[string]any{"valid": true, "base_version": curInfo.Number, "changes": changes, "warnings": res.warnings})
+		shown, summary := s.capChanges(changes)
+		return c.JSON(http.StatusOK, map[string]any{"valid": true, "base_version": curInfo.Number, "changes": shown, "change_summary": summary, "warnings": res.warnings})
 	}
 	comment := up.comment
 	if comment == "" {

@@ -95,6 +95,8 @@ type Server struct {
 	bodyTimes bodyLimits
 	// conns counts open connections by client address.
 	conns *connLimiter
+	// dryRunChanges is how many changes a dry run lists (0: the default).
+	dryRunChanges int
 	// metricsEcho serves /metrics (and health) on MetricsAddr, if set.
 	metricsEcho *echo.Echo
 
@@ -512,7 +514,7 @@ func (s *Server) routes() {
 	edPost := []echo.MiddlewareFunc{s.requireEditor, s.requireCSRF}
 	e.POST("/admin/logout", s.handleLogout, edPost...)
 	get("/admin", s.handleAdmin, ed...)
-	e.POST("/admin/uploads", s.handleAdminUpload, edPost...)
+	e.POST("/admin/uploads", s.handleAdminUpload, s.requireEditor, s.requireCSRFStreaming)
 	get("/admin/uploads/:id", s.handlePreview, ed...)
 	e.POST("/admin/uploads/:id/publish", s.handlePublish, edPost...)
 	e.POST("/admin/uploads/:id/discard", s.handleDiscard, edPost...)
