@@ -474,6 +474,7 @@ func (s *Server) routes() {
 	e.Use(s.recoverMiddleware)
 	e.Use(s.slowBodies)
 	e.Use(s.metrics.middleware)
+	e.Use(s.storeErrors)
 	e.Use(s.securityHeaders)
 	e.Use(s.headMiddleware)
 	// Every GET route answers HEAD too, with the headers a GET would get.
@@ -497,7 +498,7 @@ func (s *Server) routes() {
 		m := echo.New()
 		m.HideBanner, m.HidePort = true, true
 		m.HTTPErrorHandler = s.handleError
-		m.Use(s.recoverMiddleware)
+		m.Use(s.recoverMiddleware, s.storeErrors)
 		m.Match(getAndHead, "/metrics", s.handleMetrics)
 		m.Match(getAndHead, "/healthz", s.handleHealthz)
 		m.Match(getAndHead, "/readyz", s.handleReadyz)
