@@ -84,6 +84,10 @@ func (s *Store) Explain(err error) error {
 			Message: "The server's disk is full, so nothing could be saved: nothing was changed. Tell whoever runs the server that its data directory needs free space, then try again."}
 	case sqliteReadOnly, sqliteCantOpen, sqliteIOErr:
 		if werr := checkWritable(s.dir); werr != nil {
+			var pe *os.PathError
+			if errors.As(werr, &pe) {
+				werr = pe.Err
+			}
 			return &stats.Error{Kind: stats.Unavailable, RetryAfter: 5 * time.Minute, Err: explain(s.dir, err),
 				Message: "The server cannot write to its data directory (" + werr.Error() + "), so nothing could be saved: nothing was changed. Tell whoever runs the server."}
 		}
@@ -96,14 +100,20 @@ func (s *Store) Explain(err error) error {
 // not at its quota (OpenWithQuota). It writes nothing to the database.
 func (s *Store) CheckWrite(ctx context.Context) error {
 	if err := checkWritable(s.dir); err != nil {
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err // the reason, without the path
+		}
 		return fmt.Errorf("the data directory cannot be written: %w", err)
 	}
-	var pages, maxPages, free int64
-	if err := s.db.QueryRowContext(ctx, `SELECT (SELECT page_count FROM pragma_page_count), (SELECT max_page_count FROM pragma_max_page_count), (SELECT freelist_count FROM pragma_freelist_count)`).Scan(&pages, &maxPages, &free); err != nil {
+	var pages, maxPages, free, pageSize int64
+	if err := s.db.QueryRowContext(ctx, `SELECT (SELECT page_count FROM pragma_page_count), (SELECT max_page_count FROM pragma_max_page_count), (SELECT freelist_count FROM pragma_freelist_count), (SELECT page_size FROM pragma_page_size)`).Scan(&pages, &maxPages, &free, &pageSize); err != nil {
 		return fmt.Errorf("reading the store's size: %w", err)
 	}
-	if maxPages > 0 && pages >= maxPages && free == 0 {
-		return errors.New("the store is at its size limit (the disk is full)")
+	// A publish needs room for a workbook and its dataset, some hundreds
+	// of KiB: less than 1 MiB left under the quota counts as full.
+	if room := (maxPages - pages + free) * pageSize; room < 1<<20 {
+		return errors.New("the store is at its size limit, as on a full disk")
 	}
 	return nil
 }
