@@ -47,7 +47,9 @@ func (l *connLimiter) openBy(addr string) int {
 }
 
 // listener wraps ln so that it enforces the cap.
-func (l *connLimiter) listener(ln net.Listener) net.Listener { return &limitedListener{Listener: ln, l: l} }
+func (l *connLimiter) listener(ln net.Listener) net.Listener {
+	return &limitedListener{Listener: ln, l: l}
+}
 
 type limitedListener struct {
 	net.Listener
