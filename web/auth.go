@@ -233,12 +233,14 @@ type limitEntry struct {
 	locked bool // the last attempt was refused
 }
 
-// The sign-in limits: an address may try 10 times, then once every 30 s;
-// one account from one address 5 times, then once every 20 s.
+// The sign-in limits: an address may try 6 times, then once every 20 s;
+// one account from one address 4 times, then once every 20 s. Nothing is
+// limited per account alone, so failures elsewhere never lock its owner
+// out.
 const (
-	loginAddrBurst = 10
-	loginAddrEvery = 30 * time.Second
-	loginPairBurst = 5
+	loginAddrBurst = 6
+	loginAddrEvery = 20 * time.Second
+	loginPairBurst = 4
 	loginPairEvery = 20 * time.Second
 )
 
