@@ -117,24 +117,32 @@ type bodyLimits struct {
 	window   time.Duration
 	minBytes int64
 	total    time.Duration
+	// write bounds the time to send a response, counted from when the
+	// request has fully arrived. (http.Server's WriteTimeout counts from
+	// the request's headers, so an upload that took longer than it to
+	// arrive was never answered.)
+	write time.Duration
 }
 
-var defaultBodyLimits = bodyLimits{window: 20 * time.Second, minBytes: 16 << 10, total: 10 * time.Minute}
+var defaultBodyLimits = bodyLimits{window: 20 * time.Second, minBytes: 16 << 10, total: 10 * time.Minute, write: 2 * time.Minute}
 
-// slowBodies puts the body limits on every request that has a body.
+// slowBodies puts the body limits on every request that has a body, and
+// the write deadline on every response.
 func (s *Server) slowBodies(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Request()
+		rc := http.NewResponseController(c.Response())
+		now := time.Now()
 		if r.ContentLength == 0 || r.Body == nil || r.Body == http.NoBody {
+			rc.SetWriteDeadline(now.Add(s.bodyTimes.write)) // unsupported by tests' recorders: no deadline
 			return next(c)
 		}
-		rc := http.NewResponseController(c.Response())
 		lim := s.bodyTimes
-		now := time.Now()
 		p := &pacedBody{ReadCloser: r.Body, rc: rc, lim: lim, end: now.Add(lim.total)}
 		if err := p.extend(now); err != nil {
 			return next(c) // a connection without deadlines (tests' recorders)
 		}
+		rc.SetWriteDeadline(p.end.Add(lim.write))
 		r.Body = p
 		return next(c)
 	}
@@ -171,6 +179,7 @@ func (p *pacedBody) Read(b []byte) (int, error) {
 		// made, however long that takes.
 		p.done = true
 		p.rc.SetReadDeadline(time.Time{})
+		p.rc.SetWriteDeadline(time.Now().Add(p.lim.write))
 	}
 	if errors.Is(err, os.ErrDeadlineExceeded) {
 		err = stats.Wrap(stats.BadRequest, "The request body arrived too slowly and was cut off. Try again on a faster connection.", err)

@@ -377,7 +377,7 @@ func TestSlowClientsBounded(t *testing.T) {
 		c.TrustedProxies = []string{"127.0.0.3/32"}
 		c.MetricsAddr = "127.0.0.1:0"
 	})
-	s.bodyTimes = bodyLimits{window: 500 * time.Millisecond, minBytes: 1 << 10, total: 10 * time.Second}
+	s.bodyTimes = bodyLimits{window: 500 * time.Millisecond, minBytes: 1 << 10, total: 20 * time.Second, write: 300 * time.Millisecond}
 	base, metrics := serveLive(t, s)
 	addr := strings.TrimPrefix(base, "http://")
 	dial := func(from string) net.Conn {
@@ -436,6 +436,23 @@ func TestSlowClientsBounded(t *testing.T) {
 		if !closed(c) {
 			t.Errorf("slow client %d was not cut off", i)
 		}
+	}
+	// A slow but steady upload is read to the end and answered, though it
+	// took longer to arrive than a response may take to be sent.
+	steady := dial("127.0.0.2")
+	const chunks, chunk = 12, 1 << 10
+	fmt.Fprintf(steady, "POST /admin/login HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: %d\r\n\r\nname=&password=", chunks*chunk+len("name=&password="))
+	tick := time.NewTicker(100 * time.Millisecond) // the client's pace: 10 KiB/s, well above the floor
+	for range chunks {
+		<-tick.C
+		if _, err := steady.Write(bytes.Repeat([]byte("x"), chunk)); err != nil {
+			t.Fatalf("the steady upload was cut off: %v", err)
+		}
+	}
+	tick.Stop()
+	steady.SetReadDeadline(time.Now().Add(15 * time.Second))
+	if b, _ := io.ReadAll(steady); !bytes.HasPrefix(b, []byte("HTTP/1.1 401")) {
+		t.Errorf("a steady body that took longer to arrive than a response may take got %q, want its answer (401)", b)
 	}
 	eventually(t, "the slow clients' places are given back", 10*time.Second, func() bool { return s.conns.openBy("127.0.0.1") == 0 })
 	if s.conns.refused.Load() == 0 {

@@ -418,9 +418,9 @@ func (s *Server) Serve(ctx context.Context, ln, metricsLn net.Listener) error {
 	srv := &http.Server{
 		Handler:           s.echo,
 		ReadHeaderTimeout: 10 * time.Second,
-		// No ReadTimeout: a body's time is bounded by its pace (see
-		// slowBodies), so a slow but steady upload is not cut off.
-		WriteTimeout:   2 * time.Minute,
+		// No ReadTimeout or WriteTimeout: a body's time is bounded by its
+		// pace, and the response's from when the body has arrived (see
+		// slowBodies), so a slow but steady upload is answered.
 		IdleTimeout:    2 * time.Minute,
 		MaxHeaderBytes: 64 << 10,
 	}
