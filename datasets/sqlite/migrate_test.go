@@ -83,7 +83,7 @@ func mustSteps(t *testing.T, extra ...migration) []migration {
 // migrated new one are the same thing.
 func TestInitialMigrationIsWave1Schema(t *testing.T) {
 	dir := t.TempDir()
-	s, err := Open(dir)
+	s, err := openWith(dir, mustSteps(t)[:1])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,8 +98,33 @@ func TestInitialMigrationIsWave1Schema(t *testing.T) {
 	if len(got) != len(want) {
 		t.Errorf("new store has %d schema objects, wave 1 had %d", len(got), len(want))
 	}
-	if rows := appliedRows(t, rawDB(t, dir)); len(rows) != len(mustSteps(t)) || !strings.HasPrefix(rows[0], "1 initial ") {
+	if rows := appliedRows(t, rawDB(t, dir)); len(rows) != 1 || !strings.HasPrefix(rows[0], "1 initial ") {
 		t.Errorf("schema_migrations = %q", rows)
+	}
+}
+
+// TestMigratedWave1IsNewSchema: a wave-1 store after every migration has
+// the schema of a store created new.
+func TestMigratedWave1IsNewSchema(t *testing.T) {
+	dir, old := t.TempDir(), copyWave1(t)
+	for _, d := range []string{dir, old} {
+		s, err := Open(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Close()
+	}
+	got, want := schemaOf(t, rawDB(t, old)), schemaOf(t, rawDB(t, dir))
+	for name, stmt := range want {
+		if name == "schema_migrations" {
+			continue
+		}
+		if norm(got[name]) != norm(stmt) {
+			t.Errorf("%s:\n migrated wave 1: %s\n       new store: %s", name, got[name], stmt)
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("migrated wave 1 has %d schema objects, a new store %d", len(got), len(want))
 	}
 }
 
