@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"mime/multipart"
 	"net"
 	"net/http"
@@ -491,8 +492,12 @@ func TestDecodeLimitAndDryRunCap(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i := range 8 {
-		d.Observations[i].Value += 1
+	changed := 0
+	for i := range d.Observations {
+		if o := &d.Observations[i]; changed < 8 && !math.IsNaN(o.Value) {
+			o.Value++
+			changed++
+		}
 	}
 	wb := workbook(t, d)
 	s.decodes = newBudget("upload", 1, 0, 50*time.Millisecond, 15*time.Second)
