@@ -55,3 +55,11 @@ func (s *Server) capChanges(cs []stats.Change) ([]stats.Change, changeSummary) {
 	}
 	return shown, changeSummary{Total: len(cs), Added: n.Added, Changed: n.Changed, Removed: n.Removed, Shown: len(shown), Truncated: len(shown) < len(cs)}
 }
+
+// listChanges returns the changes a page lists, the same first ones a dry
+// run lists, and how many more there are: a page of 199,000 rows is no
+// use to read and costs the server its memory to write.
+func (s *Server) listChanges(cs []stats.Change) ([]stats.Change, int) {
+	shown, sum := s.capChanges(cs)
+	return shown, sum.Total - sum.Shown
+}

@@ -525,6 +525,18 @@ func TestDecodeLimitAndDryRunCap(t *testing.T) {
 	if len(out.Changes) != 3 || out.Summary.Total < 8 || out.Summary.Changed < 8 || out.Summary.Shown != 3 || !out.Summary.Truncated {
 		t.Errorf("dry run listed %d changes with summary %+v, want 3 listed of at least 8", len(out.Changes), out.Summary)
 	}
+	// The pages that list changes list the same first ones, and say how
+	// many more there are.
+	ct, body = multipartBody(t, nil, "d.xlsx", wb)
+	if rec := api(t, s, http.MethodPost, "/api/v1/datasets", tok, body, ct); rec.Code != http.StatusCreated {
+		t.Fatalf("publish = %d %s", rec.Code, rec.Body.String())
+	}
+	e := newEditor(t, s, store)
+	e.login(testPassword)
+	_, page := e.get("/admin/diff?from=1&to=2")
+	if rows := doc(t, page).Find("table.changes tbody tr").Length(); rows != 3 || !strings.Contains(string(page), "more are counted above but not listed") {
+		t.Errorf("the compare page lists %d changes, want 3 and a note of the rest", rows)
+	}
 	if s.decodes.peak.Load() > 1 {
 		t.Errorf("%d decodes ran at once, limit 1", s.decodes.peak.Load())
 	}

@@ -67,6 +67,7 @@ type PreviewPage struct {
 	Base     datasets.VersionInfo
 	Changes  []stats.Change
 	Counts   ChangeCounts
+	Hidden   int // changes counted but not listed (see listChanges)
 	Warnings []schema.Warning
 	Stale    bool
 	// BaseCheck compares the version the workbook was downloaded from
@@ -82,6 +83,7 @@ type DiffPage struct {
 	Versions []datasets.VersionInfo
 	Changes  []stats.Change
 	Counts   ChangeCounts
+	Hidden   int
 }
 
 // AuditPage lists a page of the audit log.
@@ -288,7 +290,8 @@ func (s *Server) handlePreview(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	page := &PreviewPage{AdminBase: base, Upload: u, Base: bv, Changes: changes, Counts: countChanges(changes), Stale: cur != u.BaseVersion, Warnings: res.warnings}
+	page := &PreviewPage{AdminBase: base, Upload: u, Base: bv, Counts: countChanges(changes), Stale: cur != u.BaseVersion, Warnings: res.warnings}
+	page.Changes, page.Hidden = s.listChanges(changes)
 	// The upload is compared with the version it was checked against,
 	// which is current unless the preview is stale.
 	bc, bw, err := s.checkBase(ctx, u.ExportedFrom, bv.Number, bd, u.Dataset)
@@ -396,8 +399,9 @@ func (s *Server) handleDiff(c echo.Context) error {
 	if err != nil {
 		return noVersion(to, err)
 	}
-	page.Changes = stats.Diff(a, b)
-	page.Counts = countChanges(page.Changes)
+	changes := stats.Diff(a, b)
+	page.Counts = countChanges(changes)
+	page.Changes, page.Hidden = s.listChanges(changes)
 	return s.renderAdmin(c, http.StatusOK, pageDiff, page)
 }
 
