@@ -298,14 +298,17 @@ func (l *loginLimiter) allow(key string, every time.Duration, burst int) (ok, lo
 // loginAllowed applies the sign-in limits to an attempt from ip for the
 // account name, and logs each lock as it starts.
 func (s *Server) loginAllowed(ip, name string) bool {
-	ok, locked := s.logins.allow("ip:"+ip, loginAddrEvery, loginAddrBurst)
+	client := clientKey(ip)
+	ok, locked := s.logins.allow("ip:"+client, loginAddrEvery, loginAddrBurst)
 	scope := "address"
 	if ok {
-		ok, locked = s.logins.allow("pair:"+strings.ToLower(name)+"\x00"+ip, loginPairEvery, loginPairBurst)
+		// The name as typed may be up to the form's 16 KiB: the key holds
+		// its first 128 characters, so the table's memory stays small.
+		ok, locked = s.logins.allow("pair:"+truncateRunes(strings.ToLower(name), 128)+"\x00"+client, loginPairEvery, loginPairBurst)
 		scope = "account from address"
 	}
 	if locked {
-		s.log.Warn("sign-in attempts locked", "scope", scope, "account", truncateRunes(name, 64), "address", ip,
+		s.log.Warn("sign-in attempts locked", "scope", scope, "account", truncateRunes(name, 64), "address", client,
 			"retry_after_seconds", int(loginPairEvery.Seconds()))
 	}
 	return ok

@@ -46,6 +46,17 @@ func (l *connLimiter) openBy(addr string) int {
 	return l.open[addr]
 }
 
+// clientKey is what limits count a client address under: the address
+// itself for IPv4, its /64 network for IPv6, since one subscriber is
+// given a whole /64 and could otherwise take a fresh address per request.
+func clientKey(addr string) string {
+	ip := net.ParseIP(addr)
+	if ip == nil || ip.To4() != nil {
+		return addr
+	}
+	return ip.Mask(net.CIDRMask(64, 128)).String() + "/64"
+}
+
 // listener wraps ln so that it enforces the cap.
 func (l *connLimiter) listener(ln net.Listener) net.Listener {
 	return &limitedListener{Listener: ln, l: l}
@@ -62,14 +73,15 @@ func (ll *limitedListener) Accept() (net.Conn, error) {
 		if err != nil {
 			return nil, err
 		}
-		host, _, err := net.SplitHostPort(c.RemoteAddr().String())
+		addr, _, err := net.SplitHostPort(c.RemoteAddr().String())
 		if err != nil {
 			return &countedConn{Conn: c}, nil
 		}
 		l := ll.l
-		if ip := net.ParseIP(host); ip != nil && l.exempt != nil && l.exempt(ip) {
+		if ip := net.ParseIP(addr); ip != nil && l.exempt != nil && l.exempt(ip) {
 			return &countedConn{Conn: c}, nil
 		}
+		host := clientKey(addr)
 		l.mu.Lock()
 		if l.open[host] >= l.max {
 			l.mu.Unlock()

@@ -692,3 +692,45 @@ func serveRequest(s *Server, req *http.Request) *http.Response {
 	s.Handler().ServeHTTP(rec, req)
 	return rec.Result()
 }
+
+// TestLoginLockoutIPv6Prefix: finding 3, beyond the report. An IPv6
+// subscriber holds a whole /64, so a limit per address let one guess as
+// often as it liked by taking a new address each time; the limits count
+// a /64 as one address.
+func TestLoginLockoutIPv6Prefix(t *testing.T) {
+	s, _, logs := newConfiguredServer(t, func(c *Config) { c.TrustedProxies = []string{"127.0.0.0/8"} })
+	base, _ := serveLive(t, s)
+	codes := map[int]int{}
+	for i := range loginAddrBurst + 1 {
+		codes[loginFrom(t, base, fmt.Sprintf("2001:db8:1:2::%x", i+1), fmt.Sprintf("guess%d", i), "nope nope nope").StatusCode]++
+	}
+	if codes[http.StatusTooManyRequests] == 0 {
+		t.Errorf("%d attempts from one /64: %v, want the last refused", loginAddrBurst+1, codes)
+	}
+	if resp := loginFrom(t, base, "2001:db8:1:3::1", "guess", "nope nope nope"); resp.StatusCode == http.StatusTooManyRequests {
+		t.Error("another /64 was throttled too")
+	}
+	if !strings.Contains(logs.String(), "address=2001:db8:1:2::/64") {
+		t.Errorf("the lock of the /64 was not logged:\n%s", logs.String())
+	}
+}
+
+// TestChartsZipLimited: finding 1, beyond the report. An archive of every
+// chart holds all their images in memory while it is built; archives are
+// built a few at a time, and the rest get 503 with Retry-After.
+func TestChartsZipLimited(t *testing.T) {
+	s := newTestServer(t, nil)
+	s.zips = newBudget("archive", 1, 0, 10*time.Millisecond, 10*time.Second)
+	release, err := s.zips.acquire(1) // an archive being built
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := get(t, s, "/data/charts.zip?format=svg")
+	if rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") == "" {
+		t.Errorf("a second archive at once = %d (Retry-After %q), want 503 with Retry-After", rec.Code, rec.Header().Get("Retry-After"))
+	}
+	release()
+	if rec := get(t, s, "/data/charts.zip?format=svg"); rec.Code != http.StatusOK {
+		t.Errorf("the archive once the first is done = %d", rec.Code)
+	}
+}

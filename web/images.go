@@ -259,6 +259,14 @@ func (s *Server) handleChartsZip(c echo.Context) error {
 	if err != nil {
 		return stats.NewError(stats.BadRequest, "format must be png, svg or pdf")
 	}
+	// An archive holds every chart's image in memory while it is built,
+	// and each may be drawn: a few are built at once (then 503), so that
+	// archives waiting for the image budget cannot pile up.
+	release, err := s.zips.acquire(1)
+	if err != nil {
+		return err
+	}
+	defer release()
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
 	for _, ch := range snap.charts {

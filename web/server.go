@@ -91,6 +91,8 @@ type Server struct {
 	trusted []*net.IPNet
 	// decodes bounds the workbooks decoded at once (finding 10).
 	decodes *budget
+	// zips bounds the chart archives built at once.
+	zips *budget
 	// bodyTimes bounds how long a request body may take (see slowBodies).
 	bodyTimes bodyLimits
 	// conns counts open connections by client address.
@@ -138,6 +140,7 @@ func NewServer(cfg Config) (*Server, error) {
 	}
 	s.decodes = newBudget("upload", int64(cfg.Decodes), decodeQueue, decodeWait, decodeRetryAfter)
 	s.decodes.onIdle = memoryReleaser(5 * time.Second)
+	s.zips = newBudget("archive", 2, 4, 10*time.Second, 10*time.Second)
 	s.bodyTimes = defaultBodyLimits
 	if s.log == nil {
 		s.log = slog.Default()
