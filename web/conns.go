@@ -28,6 +28,10 @@ const DefaultMaxConnsPerClient = 128
 // visitor arrives through them.
 type connLimiter struct {
 	max     int
+	// maxTotal caps the connections of all clients together below the
+	// process's open-file limit, keeping files for the store and for the
+	// metrics address's health checks (0: no cap).
+	maxTotal int
 	exempt  func(net.IP) bool
 	mu      sync.Mutex
 	open    map[string]int
@@ -35,8 +39,12 @@ type connLimiter struct {
 	total   atomic.Int64
 }
 
-func newConnLimiter(max int, exempt func(net.IP) bool) *connLimiter {
-	return &connLimiter{max: max, exempt: exempt, open: map[string]int{}}
+func newConnLimiter(perClient int, exempt func(net.IP) bool) *connLimiter {
+	l := &connLimiter{max: perClient, exempt: exempt, open: map[string]int{}}
+	if n := openFileLimit(); n > 0 {
+		l.maxTotal = max(n-256, n*3/4)
+	}
+	return l
 }
 
 // openBy returns the open connections of an address.
@@ -83,7 +91,7 @@ func (ll *limitedListener) Accept() (net.Conn, error) {
 		}
 		host := clientKey(addr)
 		l.mu.Lock()
-		if l.open[host] >= l.max {
+		if l.open[host] >= l.max || (l.maxTotal > 0 && int(l.total.Load()) >= l.maxTotal) {
 			l.mu.Unlock()
 			l.refused.Add(1)
 			c.Close()

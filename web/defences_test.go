@@ -734,3 +734,41 @@ func TestChartsZipLimited(t *testing.T) {
 		t.Errorf("the archive once the first is done = %d", rec.Code)
 	}
 }
+
+// TestSlowClientsTotalCap: finding 5, beyond the report. Many addresses,
+// each under its own cap, could still use up the process's open files;
+// all clients together stay under a cap below the open-file limit, and
+// the metrics address's health check answers.
+func TestSlowClientsTotalCap(t *testing.T) {
+	s, _, _ := newConfiguredServer(t, func(c *Config) { c.MetricsAddr = "127.0.0.1:0" })
+	if s.conns.maxTotal <= 0 {
+		t.Skip("no open-file limit on this system")
+	}
+	s.conns.maxTotal = 3
+	base, metrics := serveLive(t, s)
+	addr := strings.TrimPrefix(base, "http://")
+	var held []net.Conn
+	for i := range 3 {
+		d := net.Dialer{Timeout: 5 * time.Second, LocalAddr: &net.TCPAddr{IP: net.IPv4(127, 0, 0, byte(10+i))}}
+		c, err := d.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		held = append(held, c)
+	}
+	eventually(t, "three connections are counted", 10*time.Second, func() bool { return s.conns.total.Load() == 3 })
+	if healthy(t, base, net.IPv4(127, 0, 0, 20)) {
+		t.Error("a connection over the total cap was served")
+	}
+	if !healthy(t, metrics, nil) {
+		t.Error("/healthz on the metrics address did not answer")
+	}
+	for _, c := range held {
+		c.Close()
+	}
+	eventually(t, "the connections are given back", 10*time.Second, func() bool { return s.conns.total.Load() == 0 })
+	if !healthy(t, base, net.IPv4(127, 0, 0, 20)) {
+		t.Error("not served again once under the cap")
+	}
+}
