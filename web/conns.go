@@ -27,16 +27,16 @@ const DefaultMaxConnsPerClient = 128
 // costs a goroutine or a buffer. Trusted proxies are exempt: every
 // visitor arrives through them.
 type connLimiter struct {
-	max     int
+	max int
 	// maxTotal caps the connections of all clients together below the
 	// process's open-file limit, keeping files for the store and for the
 	// metrics address's health checks (0: no cap).
 	maxTotal int
-	exempt  func(net.IP) bool
-	mu      sync.Mutex
-	open    map[string]int
-	refused atomic.Int64
-	total   atomic.Int64
+	exempt   func(net.IP) bool
+	mu       sync.Mutex
+	open     map[string]int
+	refused  atomic.Int64
+	total    atomic.Int64
 }
 
 func newConnLimiter(perClient int, exempt func(net.IP) bool) *connLimiter {
