@@ -88,8 +88,9 @@ func (s *Server) endSession(c echo.Context) error {
 // is TLS, or a trusted proxy says so in X-Forwarded-Proto. The header from
 // anyone else is ignored (finding 12): it would turn on HSTS and Secure
 // cookies for whoever sends it.
-func (s *Server) isTLS(c echo.Context) bool {
-	r := c.Request()
+func (s *Server) isTLS(c echo.Context) bool { return s.isTLSRequest(c.Request()) }
+
+func (s *Server) isTLSRequest(r *http.Request) bool {
 	if r.TLS != nil {
 		return true
 	}

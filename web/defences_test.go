@@ -610,14 +610,18 @@ func TestForwardedHeadersAndCaptionHost(t *testing.T) {
 		req.Header.Set("X-Forwarded-Proto", "https")
 		return serveRequest(s, req)
 	}
-	if resp := forwarded("203.0.113.9:4000", "/"); resp.Header.Get("Strict-Transport-Security") != "" {
-		t.Error("X-Forwarded-Proto from a client turned on HSTS")
+	// Clients that are not the configured proxy, on a public, a private
+	// and the loopback address (Echo's default believes the last two).
+	for _, remote := range []string{"203.0.113.9:4000", "10.1.2.3:4000", "127.0.0.1:4000"} {
+		if resp := forwarded(remote, "/"); resp.Header.Get("Strict-Transport-Security") != "" {
+			t.Errorf("X-Forwarded-Proto from the client %s turned on HSTS", remote)
+		}
 	}
 	if resp := forwarded("192.0.2.10:4000", "/"); resp.Header.Get("Strict-Transport-Security") == "" {
 		t.Error("X-Forwarded-Proto from a trusted proxy did not turn on HSTS")
 	}
 	req := newRequest(http.MethodPost, "/admin/login", strings.NewReader(url.Values{"name": {"ana"}, "password": {testPassword}}.Encode()))
-	req.RemoteAddr = "203.0.113.9:4000"
+	req.RemoteAddr = "10.1.2.3:4000"
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("X-Forwarded-Proto", "https")
 	if resp := serveRequest(s, req); resp.StatusCode != http.StatusSeeOther || len(resp.Cookies()) == 0 || resp.Cookies()[0].Secure {

@@ -176,6 +176,14 @@ func NewServer(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.echo.IPExtractor = ipExtractor(s.trusted)
+	// c.Scheme() believes forwarded headers only from the trusted proxies
+	// too (Echo's default believes any private or loopback address).
+	s.echo.SchemeExtractor = func(r *http.Request) string {
+		if s.isTLSRequest(r) {
+			return "https"
+		}
+		return "http"
+	}
 	if cfg.MaxConnsPerClient <= 0 {
 		cfg.MaxConnsPerClient = DefaultMaxConnsPerClient
 		s.cfg.MaxConnsPerClient = cfg.MaxConnsPerClient
