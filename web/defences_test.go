@@ -265,6 +265,7 @@ func TestLoginLockoutPerAddress(t *testing.T) {
 	if err := store.AddUser(context.Background(), "ana", h); err != nil {
 		t.Fatal(err)
 	}
+	s.logins.every = time.Hour // attempts slower than a refill (bcrypt under -race) must not refill
 	base, _ := serveLive(t, s)
 
 	// A flood against one account from one address.
@@ -703,6 +704,7 @@ func serveRequest(s *Server, req *http.Request) *http.Response {
 // a /64 as one address.
 func TestLoginLockoutIPv6Prefix(t *testing.T) {
 	s, _, logs := newConfiguredServer(t, func(c *Config) { c.TrustedProxies = []string{"127.0.0.0/8"} })
+	s.logins.every = time.Hour
 	base, _ := serveLive(t, s)
 	codes := map[int]int{}
 	for i := range loginAddrBurst + 1 {

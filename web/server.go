@@ -431,7 +431,9 @@ func (s *Server) assetsNow() *Assets {
 func (s *Server) Handler() http.Handler { return s.echo }
 
 // ListenAndServe listens on the configured addresses and serves until ctx
-// is cancelled, then shuts down gracefully.
+// is cancelled, then shuts down gracefully. It logs the address it listens
+// on, so that with port 0 (a port chosen at run time, as tests do) the log
+// tells where to connect.
 func (s *Server) ListenAndServe(ctx context.Context) error {
 	addr := s.cfg.Addr
 	if addr == "" {
