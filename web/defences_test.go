@@ -30,36 +30,19 @@ import (
 	"github.com/bilateral/bilateral/accounts"
 	"github.com/bilateral/bilateral/datasets"
 	"github.com/bilateral/bilateral/datasets/sqlite"
+	"github.com/bilateral/bilateral/internal/testtool"
 )
-
-// syncBuffer is a log destination safe for concurrent writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
-}
 
 // newConfiguredServer is newTestServerStore with the configuration edited
 // by edit, and the log kept.
-func newConfiguredServer(t *testing.T, edit func(*Config)) (*Server, *sqlite.Store, *syncBuffer) {
+func newConfiguredServer(t *testing.T, edit func(*Config)) (*Server, *sqlite.Store, *testtool.Buffer) {
 	t.Helper()
 	store, err := sqlite.Open(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	logs := &syncBuffer{}
+	logs := &testtool.Buffer{}
 	cfg := Config{Store: store, Logger: slog.New(slog.NewTextHandler(logs, nil))}
 	if edit != nil {
 		edit(&cfg)
@@ -68,6 +51,7 @@ func newConfiguredServer(t *testing.T, edit func(*Config)) (*Server, *sqlite.Sto
 	if err != nil {
 		t.Fatal(err)
 	}
+	s.images.timeout = testtool.Timeout(2 * time.Minute) // as newTestServerStore
 	return s, store, logs
 }
 
@@ -93,24 +77,11 @@ func serveLive(t *testing.T, s *Server) (base, metrics string) {
 		cancel()
 		select {
 		case <-done:
-		case <-time.After(20 * time.Second):
+		case <-time.After(testtool.Timeout(20 * time.Second)):
 			t.Error("the server did not shut down")
 		}
 	})
 	return "http://" + ln.Addr().String(), metrics
-}
-
-// eventually waits for cond, failing the test when it does not hold
-// within the deadline.
-func eventually(t *testing.T, what string, deadline time.Duration, cond func() bool) {
-	t.Helper()
-	end := time.Now().Add(deadline)
-	for !cond() {
-		if time.Now().After(end) {
-			t.Fatalf("timed out waiting until %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
 }
 
 // healthy reports whether GET url/healthz answers 200, dialling from the
@@ -121,7 +92,7 @@ func healthy(t *testing.T, base string, from net.IP) bool {
 	if from != nil {
 		d.LocalAddr = &net.TCPAddr{IP: from}
 	}
-	c := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{DialContext: d.DialContext, DisableKeepAlives: true}}
+	c := &http.Client{Timeout: testtool.Timeout(10 * time.Second), Transport: &http.Transport{DialContext: d.DialContext, DisableKeepAlives: true}}
 	resp, err := c.Get(base + "/healthz")
 	if err != nil {
 		t.Logf("healthz: %v", err)
@@ -172,7 +143,7 @@ func TestImageFloodBudget(t *testing.T) {
 	}
 	close(start)
 	// While images are being drawn, the process still answers probes.
-	eventually(t, "an image is being drawn", 30*time.Second, func() bool { return s.images.budget.inUse() > 0 })
+	testtool.WaitFor(t, 30*time.Second, func() bool { return s.images.budget.inUse() > 0 }, "an image is being drawn")
 	if !healthy(t, base, nil) {
 		t.Error("/healthz did not answer during the image flood")
 	}
@@ -406,7 +377,7 @@ func TestSlowClientsBounded(t *testing.T) {
 	}
 	// closed reports whether the server closed c (after any response).
 	closed := func(c net.Conn) bool {
-		c.SetReadDeadline(time.Now().Add(15 * time.Second))
+		c.SetReadDeadline(time.Now().Add(testtool.Timeout(15 * time.Second)))
 		_, err := io.Copy(io.Discard, c)
 		return err == nil || !errors.Is(err, os.ErrDeadlineExceeded)
 	}
@@ -418,11 +389,11 @@ func TestSlowClientsBounded(t *testing.T) {
 		fmt.Fprintf(c, "POST /admin/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100000\r\n\r\nname=")
 		slow = append(slow, c)
 	}
-	eventually(t, "the slow clients' connections are counted", 10*time.Second, func() bool { return s.conns.openBy("127.0.0.1") == perClient })
+	testtool.WaitFor(t, 10*time.Second, func() bool { return s.conns.openBy("127.0.0.1") == perClient }, "the slow clients' connections are counted")
 	// One more from the same address is closed at once.
 	extra := dial("127.0.0.1")
 	fmt.Fprintf(extra, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
-	extra.SetReadDeadline(time.Now().Add(15 * time.Second))
+	extra.SetReadDeadline(time.Now().Add(testtool.Timeout(15 * time.Second)))
 	if b, err := io.ReadAll(extra); len(b) > 0 || errors.Is(err, os.ErrDeadlineExceeded) {
 		t.Errorf("connection %d from one address was served (%q, %v), want it closed", perClient+1, b, err)
 	}
@@ -440,7 +411,7 @@ func TestSlowClientsBounded(t *testing.T) {
 	}
 	for i, c := range proxied {
 		fmt.Fprintf(c, "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-		c.SetReadDeadline(time.Now().Add(15 * time.Second))
+		c.SetReadDeadline(time.Now().Add(testtool.Timeout(15 * time.Second)))
 		b, _ := io.ReadAll(c)
 		if !bytes.HasPrefix(b, []byte("HTTP/1.1 200")) {
 			t.Errorf("proxy connection %d: %q, want 200", i, b)
@@ -465,11 +436,11 @@ func TestSlowClientsBounded(t *testing.T) {
 		}
 	}
 	tick.Stop()
-	steady.SetReadDeadline(time.Now().Add(15 * time.Second))
+	steady.SetReadDeadline(time.Now().Add(testtool.Timeout(15 * time.Second)))
 	if b, _ := io.ReadAll(steady); !bytes.HasPrefix(b, []byte("HTTP/1.1 401")) {
 		t.Errorf("a steady body that took longer to arrive than a response may take got %q, want its answer (401)", b)
 	}
-	eventually(t, "the slow clients' places are given back", 10*time.Second, func() bool { return s.conns.openBy("127.0.0.1") == 0 })
+	testtool.WaitFor(t, 10*time.Second, func() bool { return s.conns.openBy("127.0.0.1") == 0 }, "the slow clients' places are given back")
 	if s.conns.refused.Load() == 0 {
 		t.Error("no connection was counted as refused")
 	}
@@ -763,7 +734,7 @@ func TestSlowClientsTotalCap(t *testing.T) {
 		t.Cleanup(func() { c.Close() })
 		held = append(held, c)
 	}
-	eventually(t, "three connections are counted", 10*time.Second, func() bool { return s.conns.total.Load() == 3 })
+	testtool.WaitFor(t, 10*time.Second, func() bool { return s.conns.total.Load() == 3 }, "three connections are counted")
 	if healthy(t, base, net.IPv4(127, 0, 0, 20)) {
 		t.Error("a connection over the total cap was served")
 	}
@@ -773,7 +744,7 @@ func TestSlowClientsTotalCap(t *testing.T) {
 	for _, c := range held {
 		c.Close()
 	}
-	eventually(t, "the connections are given back", 10*time.Second, func() bool { return s.conns.total.Load() == 0 })
+	testtool.WaitFor(t, 10*time.Second, func() bool { return s.conns.total.Load() == 0 }, "the connections are given back")
 	if !healthy(t, base, net.IPv4(127, 0, 0, 20)) {
 		t.Error("not served again once under the cap")
 	}
