@@ -159,7 +159,9 @@ func Caption(ch *charts.Chart, asOf time.Time, baseURL string) chartimage.Captio
 		orgs[i] = src.Organisation
 	}
 	url := strings.TrimRight(baseURL, "/") + "/charts/" + ch.ID
-	return chartimage.NewCaption(ch.Title, ch.Subtitle, orgs, asOf, url)
+	c := chartimage.NewCaption(ch.Title, ch.Subtitle, orgs, asOf, url)
+	c.Note = stats.StripBidi(ch.ImageNote)
+	return c
 }
 
 // imageOptions are the entity tag and codings of an image: SVG is text
