@@ -30,7 +30,8 @@ const FileName = "bilateral.db"
 // Store implements datasets.Store, and so each of its smaller interfaces,
 // on SQLite.
 type Store struct {
-	db *sql.DB
+	db  *sql.DB
+	dir string
 }
 
 var (
@@ -53,6 +54,18 @@ func Open(dir string) (*Store, error) {
 // openWith is Open with the migrations given, or the embedded ones when
 // steps is nil.
 func openWith(dir string, steps []migration) (*Store, error) {
+	return openDSN(dir, steps, "")
+}
+
+// OpenWithQuota is Open with a cap on the database file's size: a write
+// that would grow it beyond maxBytes fails as it would on a full disk
+// (SQLite's max_page_count). It lets a store share a disk with other
+// data, and lets tests fill "the disk" without filling one.
+func OpenWithQuota(dir string, maxBytes int64) (*Store, error) {
+	return openDSN(dir, nil, fmt.Sprintf("&_pragma=max_page_count(%d)", max(1, maxBytes/4096)))
+}
+
+func openDSN(dir string, steps []migration, extra string) (*Store, error) {
 	if steps == nil {
 		var err error
 		if steps, err = embeddedMigrations(); err != nil {
@@ -67,7 +80,7 @@ func openWith(dir string, steps []migration) (*Store, error) {
 	// publishes queue instead of failing half-way; busy_timeout makes them
 	// wait rather than error.
 	dsn := "file:" + path + "?_txlock=immediate" +
-		"&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=busy_timeout(15000)&_pragma=foreign_keys(1)"
+		"&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=busy_timeout(15000)&_pragma=foreign_keys(1)" + extra
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
@@ -76,7 +89,7 @@ func openWith(dir string, steps []migration) (*Store, error) {
 		db.Close() // the migration's error is the one worth reporting
 		return nil, fmt.Errorf("sqlite: %s: %w", path, explain(dir, err))
 	}
-	return &Store{db: db}, nil
+	return &Store{db: db, dir: dir}, nil
 }
 
 // Close closes the database.
