@@ -16,6 +16,7 @@ const (
 	sqliteReadOnly = 8  // SQLITE_READONLY: attempt to write a readonly database
 	sqliteIOErr    = 10 // SQLITE_IOERR: disk I/O error
 	sqliteFull     = 13 // SQLITE_FULL: database or disk is full
+	sqliteBusy     = 5  // SQLITE_BUSY: another connection holds the lock
 	sqliteCantOpen = 14 // SQLITE_CANTOPEN: unable to open database file
 )
 

@@ -78,18 +78,37 @@ func openDSN(dir string, steps []migration, extra string) (*Store, error) {
 	path := filepath.Join(dir, FileName)
 	// IMMEDIATE transactions take the write lock at BEGIN, so concurrent
 	// publishes queue instead of failing half-way; busy_timeout makes them
-	// wait rather than error.
+	// wait rather than error. busy_timeout comes first: the pragmas run in
+	// order on every new connection, and switching a new file to WAL takes
+	// a lock that processes opening the store at once would otherwise fail
+	// to get (SQLITE_BUSY) instead of waiting for.
 	dsn := "file:" + path + "?_txlock=immediate" +
-		"&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=busy_timeout(15000)&_pragma=foreign_keys(1)" + extra
+		"&_pragma=busy_timeout(15000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)" + extra
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	if err := migrate(context.Background(), db, steps); err != nil {
+	if err := migrateWhenFree(db, steps); err != nil {
 		db.Close() // the migration's error is the one worth reporting
 		return nil, fmt.Errorf("sqlite: %s: %w", path, explain(dir, err))
 	}
 	return &Store{db: db, dir: dir}, nil
+}
+
+// migrateWhenFree migrates, retrying for a while when the file is busy.
+// Processes that open a new store at the same moment race to switch it to
+// WAL, and a read during that switch fails with SQLITE_BUSY without
+// waiting on busy_timeout; the loser tries again once the winner is done.
+func migrateWhenFree(db *sql.DB, steps []migration) error {
+	deadline := time.Now().Add(30 * time.Second)
+	for wait := 5 * time.Millisecond; ; wait = min(2*wait, time.Second) {
+		err := migrate(context.Background(), db, steps)
+		var coded interface{ Code() int }
+		if err == nil || !errors.As(err, &coded) || coded.Code()&0xff != sqliteBusy || time.Now().After(deadline) {
+			return err
+		}
+		time.Sleep(wait)
+	}
 }
 
 // Close closes the database.
