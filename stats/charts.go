@@ -23,10 +23,13 @@ const (
 	KindMixed      = "mixed"
 	KindDot        = "dot"
 	KindMap        = "map"
+	// KindTable shows its series as a table of years by series instead of
+	// a drawing; its axes are not used.
+	KindTable = "table"
 )
 
 // ChartKinds are the kinds a chart row may name.
-var ChartKinds = []string{KindLine, KindBar, KindStackedBar, KindMixed, KindDot, KindMap}
+var ChartKinds = []string{KindLine, KindBar, KindStackedBar, KindMixed, KindDot, KindMap, KindTable}
 
 // Series roles on a chart.
 const (
@@ -390,6 +393,13 @@ func (d *Dataset) validateCharts(add func(table string, i int, field, value, for
 		if !chartOK || unit == "" {
 			continue
 		}
+		if c.Kind == KindTable {
+			// A table has no axes: any unit may sit beside any other.
+			if inRange(c, inputs...) {
+				hasData[cs.Chart] = true
+			}
+			continue
+		}
 		axis := cs.Axis
 		if axis == "" {
 			axis = "1"
@@ -420,6 +430,8 @@ func (d *Dataset) validateCharts(add func(table string, i int, field, value, for
 			continue
 		}
 		switch {
+		case !hasRows[c.ID] && c.Kind == KindTable:
+			add(TableCharts, i, "ID", c.ID, "a table needs at least one series: add its columns as rows of the Chart series sheet")
 		case !hasRows[c.ID]:
 			add(TableCharts, i, "ID", c.ID, "this chart has no rows on the Chart series sheet: add the series it shows")
 		case !hasData[c.ID]:

@@ -478,7 +478,7 @@ func chartColumns() []Column {
 			field: at(func(c *stats.ChartDef) *string { return &c.Section })},
 		{Header: "Order", Kind: Number, Required: true, Width: 7, Meaning: "The chart's place in its section, smallest first.", Allowed: numAllowed, Example: "10",
 			field: at(func(c *stats.ChartDef) *float64 { return &c.Order })},
-		{Header: "Kind", Kind: Choice, Choices: stats.ChartKinds, Required: true, Width: 12, Meaning: "What sort of chart: line, bar, stacked bar, mixed (bars and lines; each series' Role says which), dot (markers only), or map (the Projects sheet by region).", Allowed: "One of: " + strings.Join(stats.ChartKinds, ", ") + ".", Example: "mixed",
+		{Header: "Kind", Kind: Choice, Choices: stats.ChartKinds, Required: true, Width: 12, Meaning: "What sort of chart: line, bar, stacked bar, mixed (bars and lines; each series' Role says which), dot (markers only), map (the Projects sheet by region), or table (the series as a table of years by series instead of a drawing; axes and roles are not used).", Allowed: "One of: " + strings.Join(stats.ChartKinds, ", ") + ".", Example: "mixed",
 			field: at(func(c *stats.ChartDef) *string { return &c.Kind })},
 		{Header: "Title", Required: true, Width: 36, Meaning: "The chart's title.", Allowed: requiredText, Example: "Goods trade with Korea",
 			field: at(func(c *stats.ChartDef) *string { return &c.Title })},

@@ -37,6 +37,9 @@ type Chart struct {
 	// Coverage says, per series, which years of the chart have a value and
 	// which have none and why.
 	Coverage []Coverage
+	// Grid is the table a chart of kind table shows in place of a
+	// drawing; nil for other charts.
+	Grid *Grid
 	// ImageNote is the line an image of the chart carries so that a reader
 	// of a printed copy knows a blank year is a gap and a hollow mark a
 	// preliminary figure; empty when neither occurs.
@@ -56,6 +59,37 @@ type Cell struct {
 type Table struct {
 	Columns []string
 	Rows    [][]Cell
+}
+
+// Grid is a chart of kind table as readers see it: one row per year,
+// one column per series, each value formatted with its unit.
+type Grid struct {
+	Columns []GridColumn
+	Rows    []GridRow
+}
+
+// GridColumn is one series of a table chart.
+type GridColumn struct {
+	SeriesID string
+	Label    string
+	Unit     string
+}
+
+// GridRow is one year of a table chart.
+type GridRow struct {
+	Year  int
+	Cells []GridCell
+}
+
+// GridCell is one value of a table chart. A year with no value is Empty;
+// Gap then gives the reason the dataset records, if any.
+type GridCell struct {
+	Text   string // the value with its unit, "$170 billion"
+	Raw    string // the value as stored, for machine readers
+	Status string // preliminary, estimate, commercial; "" when official
+	Empty  bool
+	Gap    string
+	Note   string
 }
 
 // point is one data item of a cartesian series. Unit, source and note ride
@@ -380,13 +414,49 @@ func buildCartesian(d *stats.Dataset, s Spec) *Chart {
 	}
 	c.Sources = ci.list
 	c.Empty = empty
+	if s.Tabular {
+		c.Grid = grid(rs, cats)
+	}
 	c.Alt = altCartesian(s, rs, cats)
 	c.Coverage = coverage(d, rs, cats)
-	c.ImageNote = imageNote(c.Coverage, nonFinal)
+	if !s.Tabular { // a table has no image, and says in its cells what a mark would
+		c.ImageNote = imageNote(c.Coverage, nonFinal)
+	}
 	if s.Def.Alt != "" {
 		c.Alt = s.Def.Alt
 	}
 	return c
+}
+
+// grid lays the series of a table chart out as years by series, the
+// latest year first.
+func grid(rs []resolved, cats []string) *Grid {
+	g := &Grid{}
+	for _, r := range rs {
+		name := r.ref.Label
+		if name == "" {
+			name = r.series.Name
+		}
+		g.Columns = append(g.Columns, GridColumn{SeriesID: r.ref.ID, Label: name, Unit: r.series.Unit})
+	}
+	for i := len(cats) - 1; i >= 0; i-- {
+		y, _ := strconv.Atoi(cats[i])
+		row := GridRow{Year: y}
+		for _, r := range rs {
+			o, ok := r.obs[y]
+			if !ok {
+				row.Cells = append(row.Cells, GridCell{Empty: true, Gap: r.gaps[y].Note})
+				continue
+			}
+			cell := GridCell{Text: Quantity(o.Value, r.series.Unit, ""), Raw: Raw(o.Value), Note: o.Note}
+			if st := o.State(); st != stats.StatusOfficial {
+				cell.Status = st
+			}
+			row.Cells = append(row.Cells, cell)
+		}
+		g.Rows = append(g.Rows, row)
+	}
+	return g
 }
 
 // scatterSymbol is the symbol of a scatter series: a diamond for a series

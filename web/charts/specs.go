@@ -67,6 +67,10 @@ type Spec struct {
 	Series  []SeriesRef
 	Axes    []Axis
 	Map     bool // a map of investment projects by region
+	// Tabular is a chart of kind table: its series are shown as a table of
+	// years by series (Chart.Grid) in place of a drawing, and it has no
+	// image.
+	Tabular bool
 	Tall    bool // needs a taller box (maps)
 	// Def is the chart's row on the Charts sheet.
 	Def stats.ChartDef
@@ -103,7 +107,8 @@ func SpecOf(d *stats.Dataset, c stats.ChartDef) Spec {
 		s.Map, s.Tall = true, true
 		return s
 	}
-	role := map[string]string{stats.KindLine: Line, stats.KindBar: Bar, stats.KindStackedBar: Bar, stats.KindMixed: Bar, stats.KindDot: Scatter}[c.Kind]
+	role := map[string]string{stats.KindLine: Line, stats.KindBar: Bar, stats.KindStackedBar: Bar, stats.KindMixed: Bar, stats.KindDot: Scatter, stats.KindTable: Line}[c.Kind]
+	s.Tabular = c.Kind == stats.KindTable
 	used := map[string]bool{}
 	rows := d.SeriesOfChart(c.ID)
 	for _, r := range rows {
@@ -126,7 +131,9 @@ func SpecOf(d *stats.Dataset, c stats.ChartDef) Spec {
 		case stats.RoleMarker:
 			ref.Type = Scatter
 		}
-		if r.Axis == "2" {
+		if s.Tabular {
+			ref.Type = Line // a table has no roles or axes
+		} else if r.Axis == "2" {
 			ref.Axis = 1
 			axes = 2
 		}
@@ -144,10 +151,14 @@ func SpecOf(d *stats.Dataset, c stats.ChartDef) Spec {
 		}
 		s.Series = append(s.Series, ref)
 	}
-	if c.Axis2.Used() {
+	if c.Axis2.Used() && !s.Tabular {
 		axes = 2
 	}
-	for i, a := range []stats.Axis{c.Axis1, c.Axis2}[:axes] {
+	defs := []stats.Axis{c.Axis1, c.Axis2}
+	if s.Tabular {
+		defs = []stats.Axis{{}} // axis settings do not apply to a table
+	}
+	for i, a := range defs[:axes] {
 		ax := Axis{Name: a.Name, Inverse: a.IsInverted(), Integer: a.IsInteger()}
 		if ax.Name == "" {
 			ax.Name = a.Unit
