@@ -188,6 +188,9 @@ func imageOptions(version int, key string, f chartimage.Format) respond.Options 
 
 // image renders (or finds in the cache) one chart image.
 func (s *Server) image(ctx context.Context, snap *snapshot, ch *charts.Chart, req imageRequest, capt chartimage.Caption) (*respond.Body, error) {
+	if ch.Tabular {
+		return nil, errNoImage(ch.ID)
+	}
 	key := imageKey(snap.version, ch, req, capt)
 	if b, ok := s.images.cache.get(key); ok {
 		return b, nil
@@ -225,8 +228,17 @@ func (s *Server) image(ctx context.Context, snap *snapshot, ch *charts.Chart, re
 	return v.(*respond.Body), nil
 }
 
+// errNoImage is the answer for an image of a chart of kind table, which
+// is shown as a table and has none.
+func errNoImage(id string) error {
+	return stats.NewError(stats.NotFound, "The chart "+quote(id)+" is a table and has no image. Its page shows the table; its values are at /charts/"+id+".csv and .xlsx.")
+}
+
 // handleChartImage serves /charts/{id}.svg, .png and .pdf.
 func (s *Server) handleChartImage(c echo.Context, snap *snapshot, ch *charts.Chart, f chartimage.Format) error {
+	if ch.Tabular {
+		return errNoImage(ch.ID)
+	}
 	req, err := parseImageRequest(c, ch.ID, f)
 	if err != nil {
 		return err
@@ -284,6 +296,9 @@ func (s *Server) handleChartsZip(c echo.Context) error {
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
 	for _, ch := range snap.charts {
+		if ch.Tabular {
+			continue // a table has no image
+		}
 		req, err := parseImageRequest(c, ch.ID, f)
 		if err != nil {
 			return err

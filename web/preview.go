@@ -19,6 +19,9 @@ type ChartPreview struct {
 	ID, Title string
 	Added     bool
 	ImageURL  string
+	// Grid is set for a chart of kind table, shown as its table (it has
+	// no image; ImageURL is empty).
+	Grid *charts.Grid
 }
 
 // TextPreview is a block of text an upload adds or changes, rendered
@@ -56,6 +59,9 @@ func changedCharts(uploadID string, base, up *stats.Dataset) []ChartPreview {
 			continue
 		}
 		p := ChartPreview{ID: spec.ID, Title: spec.Title, ImageURL: "/admin/uploads/" + uploadID + "/charts/" + spec.ID + ".svg"}
+		if nc.Tabular {
+			p.ImageURL, p.Grid = "", nc.Grid
+		}
 		if ospec, ok := charts.SpecByID(base, spec.ID); ok {
 			oc, err := charts.BuildOne(base, ospec)
 			if err == nil && bytes.Equal(oc.OptionJSON, nc.OptionJSON) && oc.Alt == nc.Alt {
@@ -108,6 +114,9 @@ func (s *Server) handleUploadChart(c echo.Context) error {
 	spec, ok := charts.SpecByID(u.Dataset, id)
 	if !ok {
 		return stats.NewError(stats.NotFound, "This upload has no chart called "+quote(id)+".")
+	}
+	if spec.Tabular {
+		return errNoImage(id)
 	}
 	ch, err := charts.BuildOne(u.Dataset, spec)
 	if err != nil {

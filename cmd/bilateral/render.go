@@ -57,6 +57,9 @@ func cmdRender(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		return fmt.Errorf("no chart %q; the charts are: %s", pos[0], strings.Join(ids, ", "))
 	}
+	if spec.Tabular {
+		return fmt.Errorf("chart %q is a table and has no image; its values are in the CSV and Excel downloads", pos[0])
+	}
 	ch, err := charts.BuildOne(d, spec)
 	if err != nil {
 		return err
