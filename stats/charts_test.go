@@ -64,6 +64,10 @@ func TestValidateCharts(t *testing.T) {
 			d.ChartSeries[0] = ChartSeries{Chart: "c", Series: "a", Computed: "sum:a,b", Label: "T"}
 		}, TableChartSeries, 0, "Series", "needs a new ID"},
 		{"unknown kind", func(d *Dataset) { d.Charts[0].Kind = "pie" }, TableCharts, 0, "Kind", "must be one of"},
+		{"table without series", func(d *Dataset) { d.Charts[0].Kind = KindTable; d.ChartSeries = nil }, TableCharts, 0, "ID", "a table needs at least one series"},
+		{"table with a geometry", func(d *Dataset) { d.Charts[0].Kind, d.Charts[0].Geometry = KindTable, "us-states" }, TableCharts, 0, "Geometry", "only a chart of kind map"},
+		{"table with unknown series", func(d *Dataset) { d.Charts[0].Kind = KindTable; d.ChartSeries[0].Series = "nope" }, TableChartSeries, 0, "Series", "no series has this ID"},
+		{"table with no data in range", func(d *Dataset) { d.Charts[0].Kind, d.Charts[0].FromYear = KindTable, 2022 }, TableCharts, 0, "ID", "none of this chart's series has a value"},
 		{"unknown chart in text", func(d *Dataset) { d.Text[0].Chart = "nope" }, TableText, 0, "Chart", "no chart has this ID"},
 		{"chart section without text", func(d *Dataset) { d.Charts[0].Section = "y" }, TableCharts, 0, "Section", "no block of the Text sheet"},
 		{"section without heading", func(d *Dataset) { d.Text = append(d.Text, Block{Section: "z", Order: 1, Body: "b"}) }, TableText, 1, "Heading", "section z needs a heading"},
@@ -83,8 +87,16 @@ func TestValidateCharts(t *testing.T) {
 			t.Errorf("Validate() = %v, want %s[%d].%s: …%s…", d.Validate(), tt.table, tt.index, tt.field, tt.msg)
 		})
 	}
-	// A computed sum of two series in one unit is fine.
+	// A table has no axes: series of any units sit side by side, whatever
+	// the axis columns say.
 	d := chartsDataset()
+	d.Charts[0].Kind, d.Charts[0].Axis1.Unit = KindTable, "percent"
+	d.ChartSeries = append(d.ChartSeries, ChartSeries{Chart: "c", Series: "r"}, ChartSeries{Chart: "c", Series: "b", Axis: "2"})
+	if ps := d.Validate(); len(ps) != 0 {
+		t.Errorf("Validate(table of two units) = %v", ps)
+	}
+	// A computed sum of two series in one unit is fine.
+	d = chartsDataset()
 	d.ChartSeries = append(d.ChartSeries, ChartSeries{Chart: "c", Series: "total", Computed: "sum:a,b", Label: "Total"})
 	if ps := d.Validate(); len(ps) != 0 {
 		t.Errorf("Validate(computed) = %v", ps)

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/bilateral/bilateral/datasets"
+	"github.com/bilateral/bilateral/stats"
 )
 
 func TestBuildDefault(t *testing.T) {
@@ -104,5 +105,65 @@ func TestDataQualityDrawn(t *testing.T) {
 	}
 	if p := at(1, "2023"); p["status"] != nil || p["symbol"] != nil {
 		t.Errorf("ODA 2023 = %v, want an official point drawn plainly", p)
+	}
+}
+
+// TestTableChart: a chart of kind table lays its series out as years by
+// series, latest year first, each value with its unit and status, a
+// recorded gap with its reason, and series of different units side by
+// side (a table has no axes). Its data table and option are those of any
+// chart, and it carries no image note.
+func TestTableChart(t *testing.T) {
+	d := datasets.MustDefault()
+	d.Charts = append(d.Charts, stats.ChartDef{ID: "tbl", Section: "trade", Order: 99, Kind: stats.KindTable, Title: "Table", FromYear: 2007, ToYear: 2012,
+		Axis1: stats.Axis{Unit: "percent"}})
+	d.ChartSeries = append(d.ChartSeries,
+		stats.ChartSeries{Chart: "tbl", Series: "us_goods_exports", Label: "Goods exports"},
+		stats.ChartSeries{Chart: "tbl", Series: "us_gs_exports", Axis: "2"},
+		stats.ChartSeries{Chart: "tbl", Series: "rank_kr_us_export_market"})
+	if ps := d.Validate(); len(ps) != 0 {
+		t.Fatalf("Validate = %v", ps)
+	}
+	spec, ok := SpecByID(d, "tbl")
+	if !ok || !spec.Tabular {
+		t.Fatalf("SpecByID(tbl) = %+v, %v: want a tabular spec", spec, ok)
+	}
+	c, err := BuildOne(d, spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := c.Grid
+	if g == nil || len(g.Columns) != 3 || len(g.Rows) == 0 {
+		t.Fatalf("Grid = %+v", g)
+	}
+	if g.Columns[0].Label != "Goods exports" || g.Columns[0].Unit != "USD billion" || g.Columns[2].Unit != "rank" {
+		t.Errorf("columns = %+v", g.Columns)
+	}
+	if g.Rows[0].Year != 2012 || g.Rows[len(g.Rows)-1].Year != 2007 {
+		t.Errorf("rows run %d to %d, want 2012 down to 2007", g.Rows[0].Year, g.Rows[len(g.Rows)-1].Year)
+	}
+	byYear := map[int][]GridCell{}
+	for _, r := range g.Rows {
+		byYear[r.Year] = r.Cells
+	}
+	if c := byYear[2007][0]; c.Text != "$34.7 billion" || c.Raw != "34.7" || c.Status != "" || c.Empty {
+		t.Errorf("2007 goods exports = %+v, want $34.7 billion, official", c)
+	}
+	if c := byYear[2008][0]; !c.Empty || !strings.Contains(c.Gap, "Source not found") {
+		t.Errorf("2008 goods exports = %+v, want a gap with its reason", c)
+	}
+	if c := byYear[2011][1]; c.Text != "$60 billion" || c.Status != "preliminary" {
+		t.Errorf("2011 goods and services exports = %+v, want $60 billion, preliminary", c)
+	}
+	if len(c.Table.Rows) == 0 || c.Table.Columns[0] != "Series ID" || len(c.OptionJSON) == 0 {
+		t.Errorf("a table chart keeps its data table and option: %d rows, %d option bytes", len(c.Table.Rows), len(c.OptionJSON))
+	}
+	if c.ImageNote != "" {
+		t.Errorf("ImageNote = %q, want none: a table has no image", c.ImageNote)
+	}
+	// Other charts have no grid.
+	other, _ := SpecByID(d, "us-goods-trade")
+	if oc, _ := BuildOne(d, other); oc.Grid != nil || oc.Tabular {
+		t.Errorf("us-goods-trade has a grid")
 	}
 }
