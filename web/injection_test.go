@@ -10,6 +10,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"github.com/bilateral/bilateral/datasets"
+	"github.com/bilateral/bilateral/stats"
 )
 
 // payload is workbook text that would run script if it reached a page raw.
@@ -31,6 +32,10 @@ func TestInjectionIsInert(t *testing.T) {
 			d.Series[i].Unit = payload
 		}
 	}
+	// A chart of kind table, whose cells are workbook text and numbers
+	// formatted with the (hostile) unit, and whose gaps show their notes.
+	d.Charts = append(d.Charts, stats.ChartDef{ID: "inj-table", Section: "trade", Order: 99, Kind: stats.KindTable})
+	d.ChartSeries = append(d.ChartSeries, stats.ChartSeries{Chart: "inj-table", Series: "us_goods_exports"}, stats.ChartSeries{Chart: "inj-table", Series: "us_gs_exports"})
 	// The definition sheets: chart titles, subtitles, summaries, notes,
 	// axis names and legend labels; text headings are checked as text.
 	for i := range d.Charts {
@@ -64,7 +69,7 @@ func TestInjectionIsInert(t *testing.T) {
 	}
 	s := newTestServer(t, d)
 
-	for _, path := range []string{"/", "/charts/us-goods-trade", "/charts/investment-map", "/nowhere"} {
+	for _, path := range []string{"/", "/charts/us-goods-trade", "/charts/investment-map", "/charts/inj-table", "/nowhere"} {
 		rec := get(t, s, path)
 		body := rec.Body.Bytes()
 		if bytes.Contains(body, []byte(payload)) {
@@ -87,6 +92,25 @@ func TestInjectionIsInert(t *testing.T) {
 				t.Errorf("%s: a JSON script element was cut short: %v", path, err)
 			}
 		})
+		if path == "/" || path == "/charts/inj-table" {
+			// The table chart shows the text as text: labels, units and gap notes.
+			cells := dd.Find("#chart-inj-table table.chart-table")
+			if n := cells.Find("thead th").Length(); n != 3 {
+				t.Errorf("%s: the table chart has %d column headers, want 3", path, n)
+			}
+			if txt := cells.Text(); !strings.Contains(txt, payload) || !strings.Contains(txt, goEchartsFunc) {
+				t.Errorf("%s: the table chart lost its text (label or unit, gap note)", path)
+			}
+			if cells.Find("*").FilterFunction(func(_ int, e *goquery.Selection) bool {
+				switch goquery.NodeName(e) {
+				case "caption", "thead", "tbody", "tr", "th", "td", "span", "small":
+					return false
+				}
+				return true
+			}).Length() > 0 {
+				t.Errorf("%s: the table chart holds elements parsed from workbook text", path)
+			}
+		}
 		if path == "/" && !strings.Contains(dd.Find("title").Text(), payload) {
 			t.Errorf("%s: the title should show the text, escaped; got %q", path, dd.Find("title").Text())
 		}
@@ -154,6 +178,9 @@ func TestInjectionInertOnEditorPages(t *testing.T) {
 	d.Charts[0].Title = payload
 	d.ChartSeries[0].Label = payload
 	d.Facts[0].Label = payload
+	// A new table chart is previewed as its table.
+	d.Charts = append(d.Charts, stats.ChartDef{ID: "inj-table", Section: "trade", Order: 99, Kind: stats.KindTable, Title: payload})
+	d.ChartSeries = append(d.ChartSeries, stats.ChartSeries{Chart: "inj-table", Series: "us_goods_exports", Label: payload})
 	d.Text[len(d.Text)-1].Heading = "About " + strings.ReplaceAll(payload, "<", "&lt;")
 	resp, _ := e.upload(workbook(t, d), true)
 	_, body := e.get(resp.Header.Get("Location"))
@@ -165,6 +192,9 @@ func TestInjectionInertOnEditorPages(t *testing.T) {
 	}
 	if !strings.Contains(doc(t, body).Find("figure.preview-chart figcaption").Text(), payload) {
 		t.Errorf("the preview lost the chart's title")
+	}
+	if grid := doc(t, body).Find(`figure.preview-chart[data-chart="inj-table"] table.chart-table`); grid.Length() != 1 || !strings.Contains(grid.Text(), payload) {
+		t.Errorf("the preview does not show the new table chart as its table, with its label as text")
 	}
 	if !strings.Contains(doc(t, body).Find("table.changes").Text(), payload) {
 		t.Errorf("preview page lost the text of the change")
