@@ -1,6 +1,8 @@
 package web
 
 import (
+	"archive/zip"
+	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -217,4 +219,149 @@ func withChart(d *stats.Dataset) *stats.Dataset {
 	c.Charts = append(append([]stats.ChartDef(nil), d.Charts...), stats.ChartDef{ID: "extra", Section: "trade", Order: 99, Kind: stats.KindBar, Title: "Extra"})
 	c.ChartSeries = append(append([]stats.ChartSeries(nil), d.ChartSeries...), stats.ChartSeries{Chart: "extra", Series: "us_goods_exports"})
 	return &c
+}
+
+// TestEditorTableChart: with openpyxl, an editor adds a chart of kind
+// table; it publishes, and / and its page show it as an accessible table
+// of years by series (units, statuses, gaps, sources) in place of a
+// drawing. CSV, Excel and JSON downloads work; its image addresses answer
+// 404 saying it is a table (charts.zip leaves it out:
+// TestTableChartLeftOutOfZip). A table with no
+// series is refused, naming the cell.
+func TestEditorTableChart(t *testing.T) {
+	s, store := newTestServerStore(t, datasets.MustDefault())
+	tok, _ := accounts.NewAPIToken(context.Background(), store, "ci")
+	current := get(t, s, "/data/dataset.xlsx").Body.Bytes()
+
+	// Two units side by side, one of them with a preliminary value and a
+	// gap; the axis columns are filled in and do not matter.
+	data := xlsxtest.EditedByOpenpyxl(t, current, `
+row("Charts", {"ID": "trade-table", "Section": "trade", "Order": 99, "Kind": "table", "Title": "Trade in figures (test)", "From year": 2007, "To year": 2012, "Axis 1 unit": "percent"})
+row("Chart series", {"Chart": "trade-table", "Series": "us_goods_exports", "Label": "Goods exports"})
+row("Chart series", {"Chart": "trade-table", "Series": "us_gs_exports", "Axis": "2"})
+row("Chart series", {"Chart": "trade-table", "Series": "rank_kr_us_export_market", "Label": "Rank as an export market"})
+`)
+	code, res := dryRun(t, s, tok, data)
+	if code != http.StatusOK || !res.Valid {
+		t.Fatalf("dry run = %d %+v", code, res)
+	}
+	if !hasWarning(res.Warnings, schema.WarnChartAdded, "trade-table") {
+		t.Errorf("dry-run warnings %v: want chart_added", res.Warnings)
+	}
+	publishAPI(t, s, tok, data)
+
+	for _, path := range []string{"/", "/charts/trade-table"} {
+		dd := doc(t, get(t, s, path).Body.Bytes())
+		fig := dd.Find("figure#chart-trade-table")
+		if path == "/" {
+			fig = dd.Find("#trade figure#chart-trade-table")
+		}
+		if fig.Length() != 1 {
+			t.Fatalf("%s: no figure for the table chart", path)
+		}
+		if fig.Find("img, [data-chart-box], script[data-chart-option]").Length() != 0 {
+			t.Errorf("%s: the table chart carries an image or an interactive chart", path)
+		}
+		if fig.Find(`a[href$=".png"], a[href$=".svg"], a[href$=".pdf"]`).Length() != 0 {
+			t.Errorf("%s: the table chart links to images it does not have", path)
+		}
+		tbl := fig.Find("table.chart-table")
+		if tbl.Find("caption").Length() != 1 || tbl.Find(`thead th[scope="col"]`).Length() != 4 || tbl.Find(`tbody th[scope="row"]`).Length() != 6 {
+			t.Errorf("%s: want a captioned table of 6 years by 3 series with scoped headers:\n%s", path, tbl.Text())
+		}
+		first := tbl.Find("tbody tr").First().Find("th").Text()
+		head := tbl.Find("thead").Text()
+		body := tbl.Find("tbody").Text()
+		for _, want := range []string{"Goods exports", "(USD billion)", "Rank as an export market", "(rank)"} {
+			if !strings.Contains(head, want) {
+				t.Errorf("%s: table head lacks %q: %q", path, want, head)
+			}
+		}
+		for _, want := range []string{"$34.7 billion", "$60 billion (preliminary)", "no published figure", "Source not found"} {
+			if !strings.Contains(body, want) {
+				t.Errorf("%s: table body lacks %q", path, want)
+			}
+		}
+		if first != "2012" {
+			t.Errorf("%s: first row is %q, want the latest year, 2012", path, first)
+		}
+		if fig.Find(".chart-source a").Length() == 0 {
+			t.Errorf("%s: the table chart cites no source", path)
+		}
+	}
+	if page := get(t, s, "/charts/trade-table").Body.String(); !strings.Contains(page, "data-table") || !strings.Contains(page, `id="sources"`) {
+		t.Errorf("the chart page lacks its data table or sources")
+	}
+	for _, ext := range []string{".json", ".csv", ".xlsx"} {
+		rec := get(t, s, "/charts/trade-table"+ext)
+		if rec.Code != http.StatusOK || rec.Body.Len() == 0 {
+			t.Errorf("GET /charts/trade-table%s = %d (%d bytes)", ext, rec.Code, rec.Body.Len())
+		}
+	}
+	if csv := get(t, s, "/charts/trade-table.csv").Body.String(); !strings.Contains(csv, "us_gs_exports,") || !strings.Contains(csv, ",2011,60,preliminary,USD billion") {
+		t.Errorf("trade-table.csv lacks the values as stored:\n%s", csv)
+	}
+	for _, ext := range []string{".png", ".svg", ".pdf"} {
+		rec := get(t, s, "/charts/trade-table"+ext, "Accept", "application/json")
+		if rec.Code != http.StatusNotFound || !strings.Contains(rec.Body.String(), "is a table and has no image") {
+			t.Errorf("GET /charts/trade-table%s = %d %s, want 404 saying it is a table", ext, rec.Code, rec.Body.String())
+		}
+	}
+	if rec := get(t, s, "/api/v1/charts"); !strings.Contains(rec.Body.String(), `"trade-table"`) {
+		t.Errorf("/api/v1/charts does not list the table chart")
+	}
+
+	// A table with no series is refused with the cell of its ID.
+	data = xlsxtest.EditedByOpenpyxl(t, current, `
+row("Charts", {"ID": "empty-table", "Section": "trade", "Order": 98, "Kind": "table", "Title": "Nothing"})
+`)
+	code, res = dryRun(t, s, tok, data)
+	if code != http.StatusUnprocessableEntity {
+		t.Fatalf("dry run of a table without series = %d, want 422", code)
+	}
+	found := false
+	for _, e := range res.Errors {
+		if e.Sheet == "Charts" && strings.HasPrefix(e.Cell, "A") && strings.Contains(e.Message, "a table needs at least one series") {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("errors %+v: want Charts!A… saying a table needs a series", res.Errors)
+	}
+}
+
+// TestTableChartLeftOutOfZip: charts.zip holds the image of every chart
+// but a table, which has none.
+func TestTableChartLeftOutOfZip(t *testing.T) {
+	d := datasets.MustDefault()
+	keep := d.Charts[0]
+	d.Charts = []stats.ChartDef{keep, {ID: "tbl", Section: keep.Section, Order: 99, Kind: stats.KindTable, Title: "Table"}}
+	var rows []stats.ChartSeries
+	for _, r := range d.ChartSeries {
+		if r.Chart == keep.ID {
+			rows = append(rows, r)
+		}
+	}
+	d.ChartSeries = append(rows, stats.ChartSeries{Chart: "tbl", Series: "us_goods_exports"})
+	for i := range d.Text {
+		if d.Text[i].Chart != keep.ID {
+			d.Text[i].Chart = ""
+		}
+	}
+	if ps := d.Validate(); len(ps) > 0 {
+		t.Fatalf("test dataset invalid: %v", ps)
+	}
+	s := newTestServer(t, d)
+	rec := get(t, s, "/data/charts.zip?format=svg")
+	zr, err := zip.NewReader(bytes.NewReader(rec.Body.Bytes()), int64(rec.Body.Len()))
+	if err != nil {
+		t.Fatalf("ZIP (%d): %v", rec.Code, err)
+	}
+	var names []string
+	for _, f := range zr.File {
+		names = append(names, f.Name)
+	}
+	if len(names) != 1 || names[0] != keep.ID+".svg" {
+		t.Errorf("charts.zip holds %v, want only %s.svg", names, keep.ID)
+	}
 }
