@@ -140,6 +140,11 @@ func (r *Renderer) Render(ctx context.Context, option []byte, c Caption, o Optio
 	if err != nil {
 		return nil, err
 	}
+	return r.encode(doc, c, o)
+}
+
+// encode writes a laid-out document in o's format.
+func (r *Renderer) encode(doc *node, c Caption, o Options) ([]byte, error) {
 	switch o.Format {
 	case SVG:
 		{
@@ -256,8 +261,11 @@ func (r *Renderer) document(ctx context.Context, option []byte, c Caption, o Opt
 		return nil, fmt.Errorf("render: %w", err)
 	}
 	z := &normalizer{fonts: r.fonts, prefix: "ec"}
-	body := z.normalize(chart)
+	return frame(l, c, o, z.normalize(chart)), nil
+}
 
+// frame lays out the caption around body, the drawing of the chart area.
+func frame(l layout, c Caption, o Options, body []*node) *node {
 	w, h := fmtNum(float64(o.Width)), fmtNum(float64(o.Height))
 	doc := el("svg", "xmlns", "http://www.w3.org/2000/svg", "width", w, "height", h, "viewBox", "0 0 "+w+" "+h, "role", "img")
 	if c.Title != "" {
@@ -291,7 +299,7 @@ func (r *Renderer) document(ctx context.Context, option []byte, c Caption, o Opt
 	inner.children = body
 	g.children = []*node{defs, inner}
 	doc.children = append(doc.children, g)
-	return doc, nil
+	return doc
 }
 
 // description is the text of the image's <desc>: everything the caption

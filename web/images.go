@@ -95,7 +95,11 @@ func (r imageRequest) key(version int) string {
 // its definition rows and data, and the caption), so a changed
 // definition never serves an old image.
 func imageKey(version int, ch *charts.Chart, req imageRequest, capt chartimage.Caption) string {
-	sum := hashString(string(ch.OptionJSON) + "\x00" + fmt.Sprintf("%#v", capt))
+	drawn := string(ch.OptionJSON)
+	if ch.Grid != nil {
+		drawn += fmt.Sprintf("\x00%#v", TableImage(ch.Grid))
+	}
+	sum := hashString(drawn + "\x00" + fmt.Sprintf("%#v", capt))
 	return fmt.Sprintf("%s/%x", req.key(version), sum[:12])
 }
 
@@ -188,9 +192,6 @@ func imageOptions(version int, key string, f chartimage.Format) respond.Options 
 
 // image renders (or finds in the cache) one chart image.
 func (s *Server) image(ctx context.Context, snap *snapshot, ch *charts.Chart, req imageRequest, capt chartimage.Caption) (*respond.Body, error) {
-	if ch.Tabular {
-		return nil, errNoImage(ch.ID)
-	}
 	key := imageKey(snap.version, ch, req, capt)
 	if b, ok := s.images.cache.get(key); ok {
 		return b, nil
@@ -213,7 +214,7 @@ func (s *Server) image(ctx context.Context, snap *snapshot, ch *charts.Chart, re
 		defer release()
 		// The render belongs to every request waiting for it, not to the
 		// first one; it is bounded by the renderer's own timeout.
-		raw, err := r.Render(context.WithoutCancel(ctx), ch.OptionJSON, capt, req.opts)
+		raw, err := RenderChart(context.WithoutCancel(ctx), r, ch, capt, req.opts)
 		if err != nil {
 			return nil, err
 		}
@@ -228,17 +229,46 @@ func (s *Server) image(ctx context.Context, snap *snapshot, ch *charts.Chart, re
 	return v.(*respond.Body), nil
 }
 
-// errNoImage is the answer for an image of a chart of kind table, which
-// is shown as a table and has none.
-func errNoImage(id string) error {
-	return stats.NewError(stats.NotFound, "The chart "+quote(id)+" is a table and has no image. Its page shows the table; its values are at /charts/"+id+".csv and .xlsx.")
+// RenderChart draws a built chart with its caption: a chart of kind
+// table as its table, any other from its ECharts option.
+func RenderChart(ctx context.Context, r *chartimage.Renderer, ch *charts.Chart, capt chartimage.Caption, o chartimage.Options) ([]byte, error) {
+	if ch.Grid != nil {
+		return r.RenderTable(ctx, TableImage(ch.Grid), capt, o)
+	}
+	return r.Render(ctx, ch.OptionJSON, capt, o)
+}
+
+// TableImage is the text of a table chart's cells as its image shows
+// them: the value with its unit and status, a dash for a year without a
+// published figure (the caption's note says so).
+func TableImage(g *charts.Grid) chartimage.Table {
+	t := chartimage.Table{Header: []string{"Year"}, More: "earlier years"}
+	for _, c := range g.Columns {
+		h := c.Label
+		if c.Unit != "" {
+			h += " (" + c.Unit + ")"
+		}
+		t.Header = append(t.Header, stats.StripBidi(h))
+	}
+	for _, r := range g.Rows {
+		row := []string{strconv.Itoa(r.Year)}
+		for _, c := range r.Cells {
+			switch {
+			case c.Empty:
+				row = append(row, "–")
+			case c.Status != "":
+				row = append(row, stats.StripBidi(c.Text)+" ("+c.Status+")")
+			default:
+				row = append(row, stats.StripBidi(c.Text))
+			}
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	return t
 }
 
 // handleChartImage serves /charts/{id}.svg, .png and .pdf.
 func (s *Server) handleChartImage(c echo.Context, snap *snapshot, ch *charts.Chart, f chartimage.Format) error {
-	if ch.Tabular {
-		return errNoImage(ch.ID)
-	}
 	req, err := parseImageRequest(c, ch.ID, f)
 	if err != nil {
 		return err
@@ -296,9 +326,6 @@ func (s *Server) handleChartsZip(c echo.Context) error {
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
 	for _, ch := range snap.charts {
-		if ch.Tabular {
-			continue // a table has no image
-		}
 		req, err := parseImageRequest(c, ch.ID, f)
 		if err != nil {
 			return err

@@ -115,9 +115,6 @@ func (s *Server) handleUploadChart(c echo.Context) error {
 	if !ok {
 		return stats.NewError(stats.NotFound, "This upload has no chart called "+quote(id)+".")
 	}
-	if spec.Tabular {
-		return errNoImage(id)
-	}
 	ch, err := charts.BuildOne(u.Dataset, spec)
 	if err != nil {
 		return err

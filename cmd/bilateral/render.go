@@ -57,9 +57,6 @@ func cmdRender(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		return fmt.Errorf("no chart %q; the charts are: %s", pos[0], strings.Join(ids, ", "))
 	}
-	if spec.Tabular {
-		return fmt.Errorf("chart %q is a table and has no image; its values are in the CSV and Excel downloads", pos[0])
-	}
 	ch, err := charts.BuildOne(d, spec)
 	if err != nil {
 		return err
@@ -73,7 +70,7 @@ func cmdRender(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	capt := web.Caption(ch, d.Meta.AsOf, *baseURL)
-	b, err := r.Render(ctx, ch.OptionJSON, capt, o)
+	b, err := web.RenderChart(ctx, r, ch, capt, o)
 	if err != nil {
 		return err
 	}

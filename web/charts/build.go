@@ -414,12 +414,12 @@ func buildCartesian(d *stats.Dataset, s Spec) *Chart {
 	}
 	c.Sources = ci.list
 	c.Empty = empty
-	if s.Tabular {
-		c.Grid = grid(rs, cats)
-	}
 	c.Alt = altCartesian(s, rs, cats)
 	c.Coverage = coverage(d, rs, cats)
-	if !s.Tabular { // a table has no image, and says in its cells what a mark would
+	if s.Tabular {
+		c.Grid = grid(rs, cats)
+		c.ImageNote = gridNote(c.Grid)
+	} else {
 		c.ImageNote = imageNote(c.Coverage, nonFinal)
 	}
 	if s.Def.Alt != "" {
@@ -457,6 +457,19 @@ func grid(rs []resolved, cats []string) *Grid {
 		g.Rows = append(g.Rows, row)
 	}
 	return g
+}
+
+// gridNote is the caption line of a table chart's image: what a dash
+// means, when there is one (its cells spell out each value's status).
+func gridNote(g *Grid) string {
+	for _, r := range g.Rows {
+		for _, c := range r.Cells {
+			if c.Empty {
+				return "A dash is a year with no published figure (reasons on the chart's page); blank is not zero."
+			}
+		}
+	}
+	return ""
 }
 
 // scatterSymbol is the symbol of a scatter series: a diamond for a series
