@@ -224,10 +224,10 @@ func withChart(d *stats.Dataset) *stats.Dataset {
 // TestEditorTableChart: with openpyxl, an editor adds a chart of kind
 // table; it publishes, and / and its page show it as an accessible table
 // of years by series (units, statuses, gaps, sources) in place of a
-// drawing. CSV, Excel and JSON downloads work; its image addresses answer
-// 404 saying it is a table (charts.zip leaves it out:
-// TestTableChartLeftOutOfZip). A table with no
-// series is refused, naming the cell.
+// drawing. CSV, Excel and JSON downloads work; its images are the table
+// drawn under the usual caption (charts.zip holds it too:
+// TestTableChartInZip). A table with no series is refused, naming the
+// cell.
 func TestEditorTableChart(t *testing.T) {
 	s, store := newTestServerStore(t, datasets.MustDefault())
 	tok, _ := accounts.NewAPIToken(context.Background(), store, "ci")
@@ -262,8 +262,8 @@ row("Chart series", {"Chart": "trade-table", "Series": "rank_kr_us_export_market
 		if fig.Find("img, [data-chart-box], script[data-chart-option]").Length() != 0 {
 			t.Errorf("%s: the table chart carries an image or an interactive chart", path)
 		}
-		if fig.Find(`a[href$=".png"], a[href$=".svg"], a[href$=".pdf"]`).Length() != 0 {
-			t.Errorf("%s: the table chart links to images it does not have", path)
+		if fig.Find(`a[href$=".png"], a[href$=".svg"], a[href$=".pdf"]`).Length() != 3 {
+			t.Errorf("%s: the table chart lacks its PNG, SVG and PDF links", path)
 		}
 		tbl := fig.Find("table.chart-table")
 		if tbl.Find("caption").Length() != 1 || tbl.Find(`thead th[scope="col"]`).Length() != 4 || tbl.Find(`tbody th[scope="row"]`).Length() != 6 {
@@ -302,9 +302,17 @@ row("Chart series", {"Chart": "trade-table", "Series": "rank_kr_us_export_market
 		t.Errorf("trade-table.csv lacks the values as stored:\n%s", csv)
 	}
 	for _, ext := range []string{".png", ".svg", ".pdf"} {
-		rec := get(t, s, "/charts/trade-table"+ext, "Accept", "application/json")
-		if rec.Code != http.StatusNotFound || !strings.Contains(rec.Body.String(), "is a table and has no image") {
-			t.Errorf("GET /charts/trade-table%s = %d %s, want 404 saying it is a table", ext, rec.Code, rec.Body.String())
+		rec := get(t, s, "/charts/trade-table"+ext)
+		if rec.Code != http.StatusOK || rec.Body.Len() == 0 {
+			t.Errorf("GET /charts/trade-table%s = %d (%d bytes)", ext, rec.Code, rec.Body.Len())
+		}
+	}
+	// The image is the table under its caption: headers, values with
+	// units and statuses, a dash for a gap explained in the caption.
+	svg := get(t, s, "/charts/trade-table.svg").Body.String()
+	for _, want := range []string{"Trade in figures (test)", "Goods exports (USD billion)", "$60 billion (preliminary)", "$34.7 billion", ">–<", "A dash is a year with no published figure", "Data as of"} {
+		if !strings.Contains(svg, want) {
+			t.Errorf("trade-table.svg lacks %q", want)
 		}
 	}
 	if rec := get(t, s, "/api/v1/charts"); !strings.Contains(rec.Body.String(), `"trade-table"`) {
@@ -330,9 +338,8 @@ row("Charts", {"ID": "empty-table", "Section": "trade", "Order": 98, "Kind": "ta
 	}
 }
 
-// TestTableChartLeftOutOfZip: charts.zip holds the image of every chart
-// but a table, which has none.
-func TestTableChartLeftOutOfZip(t *testing.T) {
+// TestTableChartInZip: charts.zip holds the image of a table chart too.
+func TestTableChartInZip(t *testing.T) {
 	d := datasets.MustDefault()
 	keep := d.Charts[0]
 	d.Charts = []stats.ChartDef{keep, {ID: "tbl", Section: keep.Section, Order: 99, Kind: stats.KindTable, Title: "Table"}}
@@ -361,7 +368,7 @@ func TestTableChartLeftOutOfZip(t *testing.T) {
 	for _, f := range zr.File {
 		names = append(names, f.Name)
 	}
-	if len(names) != 1 || names[0] != keep.ID+".svg" {
-		t.Errorf("charts.zip holds %v, want only %s.svg", names, keep.ID)
+	if len(names) != 2 || names[0] != keep.ID+".svg" || names[1] != "tbl.svg" {
+		t.Errorf("charts.zip holds %v, want %s.svg and tbl.svg", names, keep.ID)
 	}
 }

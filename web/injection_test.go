@@ -116,6 +116,15 @@ func TestInjectionIsInert(t *testing.T) {
 		}
 	}
 
+	// The table chart's image holds the text as SVG text, escaped.
+	svg := get(t, s, "/charts/inj-table.svg")
+	if svg.Code != 200 || bytes.Contains(svg.Body.Bytes(), []byte(payload)) || bytes.Contains(svg.Body.Bytes(), []byte("<img")) {
+		t.Errorf("inj-table.svg = %d: the payload appears as markup", svg.Code)
+	}
+	if !bytes.Contains(svg.Body.Bytes(), []byte("&lt;/script&gt;")) {
+		t.Errorf("inj-table.svg lost the text of the payload")
+	}
+
 	// The option JSON carries the text as data, HTML-escaped, and the
 	// go-echarts function marker as a plain string.
 	js := get(t, s, "/charts/us-goods-trade.json").Body.Bytes()
