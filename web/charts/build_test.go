@@ -112,7 +112,7 @@ func TestDataQualityDrawn(t *testing.T) {
 // series, latest year first, each value with its unit and status, a
 // recorded gap with its reason, and series of different units side by
 // side (a table has no axes). Its data table and option are those of any
-// chart, and it carries no image note.
+// chart; its image note says what a dash is.
 func TestTableChart(t *testing.T) {
 	d := datasets.MustDefault()
 	d.Charts = append(d.Charts, stats.ChartDef{ID: "tbl", Section: "trade", Order: 99, Kind: stats.KindTable, Title: "Table", FromYear: 2007, ToYear: 2012,
@@ -158,8 +158,8 @@ func TestTableChart(t *testing.T) {
 	if len(c.Table.Rows) == 0 || c.Table.Columns[0] != "Series ID" || len(c.OptionJSON) == 0 {
 		t.Errorf("a table chart keeps its data table and option: %d rows, %d option bytes", len(c.Table.Rows), len(c.OptionJSON))
 	}
-	if c.ImageNote != "" {
-		t.Errorf("ImageNote = %q, want none: a table has no image", c.ImageNote)
+	if !strings.HasPrefix(c.ImageNote, "A dash is a year with no published figure") {
+		t.Errorf("ImageNote = %q, want the meaning of a dash (its image has no marks to explain)", c.ImageNote)
 	}
 	// Other charts have no grid.
 	other, _ := SpecByID(d, "us-goods-trade")
