@@ -19,8 +19,8 @@ type ChartPreview struct {
 	ID, Title string
 	Added     bool
 	ImageURL  string
-	// Grid is set for a chart of kind table, shown as its table (it has
-	// no image; ImageURL is empty).
+	// Grid is set for a chart of kind table, previewed as the table the
+	// page will show (ImageURL is then empty).
 	Grid *charts.Grid
 }
 
