@@ -23,8 +23,10 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
+	"github.com/bilateral/bilateral/datasets"
 	"github.com/bilateral/bilateral/internal/chromium"
 	"github.com/bilateral/bilateral/internal/testtool"
+	"github.com/bilateral/bilateral/stats"
 )
 
 // pageWatch records what a page does that a reader would not want to see:
@@ -420,4 +422,57 @@ func pdfText(t *testing.T, pdf []byte) string {
 		t.Fatalf("pdftotext: %v", err)
 	}
 	return string(out)
+}
+
+// TestBrowserTableChart: a chart of kind table reads as a table in the
+// browser, on the dashboard and on its page, in both colour schemes, with
+// no accessibility violation (axe); it loads no interactive chart.
+func TestBrowserTableChart(t *testing.T) {
+	ctx := chromium.New(t)
+	d := datasets.MustDefault()
+	d.Charts = append(d.Charts, stats.ChartDef{ID: "tbl", Section: "trade", Order: 99, Kind: stats.KindTable, Title: "Trade in figures", FromYear: 2005})
+	d.ChartSeries = append(d.ChartSeries,
+		stats.ChartSeries{Chart: "tbl", Series: "us_goods_exports", Label: "Goods exports"},
+		stats.ChartSeries{Chart: "tbl", Series: "us_gs_exports"},
+		stats.ChartSeries{Chart: "tbl", Series: "rank_kr_us_export_market"})
+	srv := httptest.NewServer(newTestServer(t, d).Handler())
+	t.Cleanup(srv.Close)
+	for _, scheme := range []string{"light", "dark"} {
+		for _, path := range []string{"/charts/tbl", "/#trade"} {
+			t.Run(scheme+path, func(t *testing.T) {
+				tctx, cancel := context.WithTimeout(ctx, testtool.Timeout(3*time.Minute))
+				defer cancel()
+				err := chromedp.Do(tctx,
+					chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+						_, err := cdp.Call(ctx, tg, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+							Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}},
+						})
+						return err
+					}),
+					chromedp.Navigate(srv.URL+path), chromedp.WaitVisible(chromedp.CSS("#chart-tbl table.chart-table")))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if b := boxOf(t, tctx, `document.querySelector('#chart-tbl table.chart-table')`); b.W < 200 || b.H < 100 {
+					t.Errorf("the table is %gx%g px", b.W, b.H)
+				}
+				if out := os.Getenv("TABLE_SCREENSHOT"); out != "" && scheme == "light" {
+					if png, err := chromedp.Run(tctx, chromedp.Screenshot(chromedp.CSS("#chart-tbl"))); err == nil {
+						_ = os.WriteFile(out+strings.ReplaceAll(path, "/", "_")+".png", png, 0o644)
+					}
+				}
+				var violations []string
+				for _, v := range runAxe(t, tctx) {
+					for _, n := range v.Nodes {
+						if strings.Contains(n.HTML, "chart-t") || path == "/charts/tbl" {
+							violations = append(violations, v.ID+": "+n.HTML)
+						}
+					}
+				}
+				if len(violations) > 0 {
+					t.Errorf("axe: %s", strings.Join(violations, " | "))
+				}
+			})
+		}
+	}
 }
