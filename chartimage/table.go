@@ -61,32 +61,75 @@ func (r *Renderer) tableNodes(t Table, w, h float64, o Options) []*node {
 		}
 		return ""
 	}
-	const gapEm = 1.5 // space between columns, in font sizes
+	const (
+		gapEm       = 1.5 // space between columns, in font sizes
+		headerLines = 3   // a header wraps to at most this many lines
+	)
 	size := clamp(math.Round(14*float64(o.Width)/DefaultWidth), 10, 18)
 	widths := make([]float64, cols)
-	measure := func(size float64) float64 {
-		total := 0.0
+	body := make([]float64, cols) // widest value of each column
+	measure := func(size float64) (total, bodyTotal float64) {
 		for i := range widths {
-			widths[i] = r.fonts.bold.width(cell(t.Header, i), size)
+			body[i] = 0
 			for _, row := range t.Rows {
-				widths[i] = math.Max(widths[i], r.fonts.regular.width(cell(row, i), size))
+				body[i] = math.Max(body[i], r.fonts.regular.width(cell(row, i), size))
 			}
+			widths[i] = math.Max(body[i], r.fonts.bold.width(cell(t.Header, i), size))
 			total += widths[i]
+			bodyTotal += body[i]
 		}
-		return total + gapEm*size*float64(cols-1)
+		gaps := gapEm * size * float64(cols-1)
+		return total + gaps, bodyTotal + gaps
 	}
-	for size > 8 && measure(size) > w {
+	// The largest size (down to 10px) at which the table fits on one line
+	// a column; failing that, headers wrap over the values' widths.
+	for size > 10 {
+		if total, _ := measure(size); total <= w {
+			break
+		}
 		size--
 	}
-	// Columns still too wide share what is left beyond the first, and
-	// their text is cut with an ellipsis.
-	if total := measure(size); total > w && cols > 1 {
-		rest := (w - widths[0] - gapEm*size*float64(cols-1)) / float64(cols-1)
-		for i := 1; i < cols; i++ {
-			widths[i] = math.Max(0, math.Min(widths[i], rest))
+	if total, bodyTotal := measure(size); total > w {
+		if bodyTotal <= w {
+			// Headers wider than their values share the room left over.
+			spare := w - bodyTotal
+			for spare > 0.5 {
+				var wide []int
+				for i := range widths {
+					if hw := r.fonts.bold.width(cell(t.Header, i), size); hw > body[i]+0.5 {
+						wide = append(wide, i)
+					}
+				}
+				if len(wide) == 0 {
+					break
+				}
+				share := spare / float64(len(wide))
+				for _, i := range wide {
+					hw := r.fonts.bold.width(cell(t.Header, i), size)
+					add := math.Min(share, hw-body[i])
+					body[i] += add
+					spare -= add
+				}
+			}
+			copy(widths, body)
+		} else {
+			// Still too wide: the columns after the first share the
+			// room, and their text is cut with an ellipsis.
+			copy(widths, body)
+			rest := (w - widths[0] - gapEm*size*float64(cols-1)) / float64(max(cols-1, 1))
+			for i := 1; i < cols; i++ {
+				widths[i] = math.Max(0, math.Min(widths[i], rest))
+			}
 		}
 	}
+	header := make([][]string, cols)
+	lines := 1
+	for i := range header {
+		header[i] = wrap(cell(t.Header, i), r.fonts.bold, size, math.Max(widths[i], size), headerLines)
+		lines = max(lines, len(header[i]))
+	}
 	rowH := math.Round(size * 1.7)
+	headH := rowH + float64(lines-1)*math.Round(size*lineHeight)
 	tableW := gapEm * size * float64(cols-1)
 	for _, cw := range widths {
 		tableW += cw
@@ -116,11 +159,13 @@ func (r *Renderer) tableNodes(t Table, w, h float64, o Options) []*node {
 		out = append(out, n)
 	}
 	baseline := func(top float64) float64 { return top + (rowH+size*0.7)/2 }
-	y := 0.0
+	// Headers sit on the rule under them, their last lines level.
 	for i := range cols {
-		put(cell(t.Header, i), i, baseline(y), 700, text)
+		for k, hl := range header[i] {
+			put(hl, i, baseline(headH-rowH)-float64(len(header[i])-1-k)*math.Round(size*lineHeight), 700, text)
+		}
 	}
-	y += rowH
+	y := headH
 	line(y)
 	fit := int((h - y - 2) / rowH)
 	rows := t.Rows
