@@ -80,10 +80,11 @@ func mustSteps(t *testing.T, extra ...migration) []migration {
 
 // TestInitialMigrationIsWave1Schema: a new store gets exactly the tables
 // that wave 1 created, statement for statement, so a wave-1 store and a
-// migrated new one are the same thing.
+// migrated new one are the same thing. (The later steps change both
+// alike; the new store here stops after step 1.)
 func TestInitialMigrationIsWave1Schema(t *testing.T) {
 	dir := t.TempDir()
-	s, err := Open(dir)
+	s, err := openWith(dir, mustSteps(t)[:1])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +99,7 @@ func TestInitialMigrationIsWave1Schema(t *testing.T) {
 	if len(got) != len(want) {
 		t.Errorf("new store has %d schema objects, wave 1 had %d", len(got), len(want))
 	}
-	if rows := appliedRows(t, rawDB(t, dir)); len(rows) != len(mustSteps(t)) || !strings.HasPrefix(rows[0], "1 initial ") {
+	if rows := appliedRows(t, rawDB(t, dir)); len(rows) != 1 || !strings.HasPrefix(rows[0], "1 initial ") {
 		t.Errorf("schema_migrations = %q", rows)
 	}
 }
