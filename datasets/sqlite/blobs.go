@@ -165,3 +165,16 @@ func datasetsToBlobs(ctx context.Context, tx *sql.Tx) error {
 	}
 	return nil
 }
+
+// Size returns the bytes the store's pages take (the database file once
+// its write-ahead log is checkpointed), for benchmarks and operators.
+func (s *Store) Size(ctx context.Context) (int64, error) {
+	var pages, size int64
+	if err := s.db.QueryRowContext(ctx, `PRAGMA page_count`).Scan(&pages); err != nil {
+		return 0, fmt.Errorf("sqlite: size: %w", err)
+	}
+	if err := s.db.QueryRowContext(ctx, `PRAGMA page_size`).Scan(&size); err != nil {
+		return 0, fmt.Errorf("sqlite: size: %w", err)
+	}
+	return pages * size, nil
+}

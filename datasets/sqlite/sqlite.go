@@ -225,6 +225,13 @@ func (s *Store) Workbook(ctx context.Context, n int) ([]byte, error) {
 // Publish implements datasets.Store. The blobs, the history row and the
 // move of the current pointer commit together or not at all.
 func (s *Store) Publish(ctx context.Context, nv datasets.NewVersion) (datasets.VersionInfo, error) {
+	return s.PublishRepeated(ctx, nv, 1)
+}
+
+// PublishRepeated publishes nv n times in one transaction, as n versions,
+// and returns the last. It is Publish for tests and benchmarks that need
+// a long history quickly (one commit instead of n).
+func (s *Store) PublishRepeated(ctx context.Context, nv datasets.NewVersion, n int) (datasets.VersionInfo, error) {
 	ds, err := datasets.MarshalStorage(nv.Dataset)
 	if err != nil {
 		return datasets.VersionInfo{}, fmt.Errorf("sqlite: publish: %w", err)
@@ -243,18 +250,6 @@ func (s *Store) Publish(ctx context.Context, nv datasets.NewVersion) (datasets.V
 			return datasets.VersionInfo{}, fmt.Errorf("checked against version %d, current is %d: %w", nv.BaseVersion, cur, datasets.ErrStale)
 		}
 	}
-	// Numbers are never reused, even those of removed versions: the
-	// highest number ever given is the newest version's, and the newest
-	// version is never removed (it is current or was followed by newer).
-	var next int
-	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(number), 0) + 1 FROM versions`).Scan(&next); err != nil {
-		return datasets.VersionInfo{}, fmt.Errorf("sqlite: publish: %w", err)
-	}
-	created := now()
-	var restored any
-	if nv.RestoredFrom != 0 {
-		restored = nv.RestoredFrom
-	}
 	h, err := putBlob(ctx, tx, nv.Workbook, false)
 	if err != nil {
 		return datasets.VersionInfo{}, fmt.Errorf("sqlite: publish: %w", err)
@@ -263,9 +258,24 @@ func (s *Store) Publish(ctx context.Context, nv datasets.NewVersion) (datasets.V
 	if err != nil {
 		return datasets.VersionInfo{}, fmt.Errorf("sqlite: publish: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO versions (number, created_at, author, comment, sha256, dataset_sha256, restored_from) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		next, created, nv.Author, nv.Comment, h, dh, restored); err != nil {
-		return datasets.VersionInfo{}, fmt.Errorf("sqlite: publish: %w", err)
+	var restored any
+	if nv.RestoredFrom != 0 {
+		restored = nv.RestoredFrom
+	}
+	var next int
+	var created string
+	for range max(n, 1) {
+		// Numbers are never reused, even those of removed versions: the
+		// highest number given so far is the current version's, which is
+		// never removed.
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(number), 0) + 1 FROM versions`).Scan(&next); err != nil {
+			return datasets.VersionInfo{}, fmt.Errorf("sqlite: publish: %w", err)
+		}
+		created = now()
+		if _, err := tx.ExecContext(ctx, `INSERT INTO versions (number, created_at, author, comment, sha256, dataset_sha256, restored_from) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			next, created, nv.Author, nv.Comment, h, dh, restored); err != nil {
+			return datasets.VersionInfo{}, fmt.Errorf("sqlite: publish: %w", err)
+		}
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO current (id, version) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET version = excluded.version`, next); err != nil {
 		return datasets.VersionInfo{}, fmt.Errorf("sqlite: publish: %w", err)
