@@ -54,8 +54,14 @@ func (s *Server) handleAPIUpload(c echo.Context) error {
 	if changes == nil {
 		changes = []stats.Change{}
 	}
+	unchanged := len(changes) == 0 && sameDataset(cur, res.dataset)
 	if c.QueryParam("dry_run") == "1" || c.QueryParam("dry_run") == "true" {
-		return c.JSON(http.StatusOK, map[string]any{"valid": true, "base_version": curInfo.Number, "changes": changes, "warnings": res.warnings})
+		return c.JSON(http.StatusOK, map[string]any{"valid": true, "base_version": curInfo.Number, "changes": changes, "unchanged": unchanged, "warnings": res.warnings})
+	}
+	if unchanged && !(c.QueryParam("allow_empty") == "1" || c.QueryParam("allow_empty") == "true") {
+		// Publishing nothing is a choice (?allow_empty=1): a script that
+		// uploads on a schedule does not flood the history.
+		return c.JSON(http.StatusOK, map[string]any{"version": curInfo.Number, "unchanged": true, "warnings": res.warnings})
 	}
 	comment := up.comment
 	if comment == "" {
@@ -74,16 +80,11 @@ func (s *Server) handleAPIUpload(c echo.Context) error {
 	return c.JSON(http.StatusCreated, map[string]any{"version": v.Number, "sha256": v.SHA256, "created_at": v.CreatedAt, "changes": len(changes), "warnings": res.warnings})
 }
 
-// handleAPIVersions lists every version.
+// handleAPIVersions lists the history a page at a time, newest first:
+// ?limit= (default 50) versions older than ?before=, with a "next" link
+// to the following page while there is one.
 func (s *Server) handleAPIVersions(c echo.Context) error {
-	vs, err := s.store.Versions(c.Request().Context())
-	if err != nil {
-		return err
-	}
-	if vs == nil {
-		vs = []datasets.VersionInfo{}
-	}
-	return c.JSON(http.StatusOK, map[string]any{"versions": vs})
+	return s.apiVersionsPage(c)
 }
 
 // handleAPIRestore publishes a copy of an earlier version.
@@ -123,6 +124,8 @@ func (s *Server) serveVersionWorkbook(c echo.Context) error {
 // publish.
 func (s *Server) restore(c echo.Context, n int, user string) (datasets.VersionInfo, error) {
 	ctx := c.Request().Context()
+	release := s.pinned.hold(n)
+	defer release()
 	_, d, err := s.store.Version(ctx, n)
 	if errors.Is(err, datasets.ErrNotFound) {
 		return datasets.VersionInfo{}, echo.NewHTTPError(http.StatusNotFound, "There is no version "+strconv.Itoa(n)+".")

@@ -52,6 +52,9 @@ type Config struct {
 	PollInterval time.Duration
 	// Logger receives structured logs; nil means slog.Default().
 	Logger *slog.Logger
+	// Retention says which old versions to remove; the zero value keeps
+	// every version.
+	Retention datasets.Retention
 }
 
 // DefaultMaxUpload is the upload size limit when none is configured.
@@ -75,6 +78,11 @@ type Server struct {
 	// publishMu serialises publishing in this process; the store's
 	// transaction serialises it across replicas.
 	publishMu sync.Mutex
+
+	// pinned are the versions restores and comparisons are running on,
+	// which retention keeps; pruneNow wakes retention after a publish.
+	pinned   pins
+	pruneNow chan struct{}
 }
 
 // NewServer opens the current dataset version from the store (importing
@@ -90,7 +98,7 @@ func NewServer(cfg Config) (*Server, error) {
 	if cfg.PollInterval <= 0 {
 		cfg.PollInterval = 2 * time.Second
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, store: cfg.Store, metrics: newMetrics(), started: time.Now(), logins: newLoginLimiter()}
+	s := &Server{cfg: cfg, log: cfg.Logger, store: cfg.Store, metrics: newMetrics(), started: time.Now(), logins: newLoginLimiter(), pruneNow: make(chan struct{}, 1)}
 	s.images.cache = newLRU(imageCacheBytes)
 	if s.log == nil {
 		s.log = slog.Default()
@@ -204,6 +212,7 @@ func (s *Server) publish(ctx context.Context, nv datasets.NewVersion) (datasets.
 	}
 	snap.createdAt = v.CreatedAt
 	s.swap(snap)
+	s.afterPublish()
 	return v, nil
 }
 
@@ -312,6 +321,7 @@ func (s *Server) ListenAndServe(ctx context.Context) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
 	go s.follow(ctx)
+	go s.retain(ctx)
 	go s.rendererFor() // compile ECharts for images before the first one is asked for
 	s.log.Info("serving", "addr", s.cfg.Addr, "version", s.cur.Load().version)
 	select {
