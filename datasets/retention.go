@@ -1,6 +1,8 @@
 package datasets
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -88,4 +90,68 @@ func Ranges(ns []int) string {
 		i = j + 1
 	}
 	return b.String()
+}
+
+// retentionStore is what applying retention needs: the history and the audit log.
+type retentionStore interface {
+	VersionStore
+	AuditStore
+}
+
+// Apply removes the versions the rules let go from the store, with the
+// stored workbooks and datasets only they used, and writes one line to
+// the audit log naming them. inUse reports versions that work is running
+// on (nil: none); the caller keeps them in use until Apply returns.
+func (r Retention) Apply(ctx context.Context, s retentionStore, now time.Time, inUse func(int) bool) ([]VersionInfo, error) {
+	if !r.Enabled() {
+		return nil, nil
+	}
+	vs, err := s.Versions(ctx)
+	if err != nil {
+		if errors.Is(err, ErrEmpty) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	expired := r.Expired(vs, now, inUse)
+	if len(expired) == 0 {
+		return nil, nil
+	}
+	removed, err := s.RemoveVersions(ctx, expired)
+	if err != nil || len(removed) == 0 {
+		return nil, err
+	}
+	ns := make([]int, len(removed))
+	for i, v := range removed {
+		ns[i] = v.Number
+	}
+	sort.Ints(ns)
+	detail := fmt.Sprintf("removed %d version(s) by retention (%s): %s", len(ns), r, Ranges(ns))
+	if len(detail) > 4000 {
+		detail = detail[:4000] + "…"
+	}
+	if err := s.Audit(ctx, AuditEntry{Actor: "bilateral", Action: "versions_removed", Detail: detail}); err != nil {
+		return removed, err
+	}
+	return removed, nil
+}
+
+// ParseAge reads a retention age: a Go duration ("720h") or a number of
+// days ("90d").
+func ParseAge(s string) (time.Duration, error) {
+	if s == "" || s == "0" {
+		return 0, nil
+	}
+	if d, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.Atoi(d)
+		if err != nil || n < 0 {
+			return 0, fmt.Errorf("keep-age %q: a number of days (90d) or a duration (720h)", s)
+		}
+		return time.Duration(n) * 24 * time.Hour, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("keep-age %q: a number of days (90d) or a duration (720h)", s)
+	}
+	return d, nil
 }

@@ -3,7 +3,6 @@ package web
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -72,33 +71,15 @@ func (s *Server) Prune(ctx context.Context) ([]int, error) {
 	}
 	s.pinned.mu.Lock()
 	defer s.pinned.mu.Unlock()
-	vs, err := s.store.Versions(ctx)
-	if err != nil {
-		return nil, err
-	}
-	expired := r.Expired(vs, time.Now(), func(n int) bool { return s.pinned.n[n] > 0 })
-	if len(expired) == 0 {
-		return nil, nil
-	}
-	removed, err := s.store.RemoveVersions(ctx, expired)
-	if err != nil {
-		return nil, err
-	}
-	var ns []int
-	var bytesFreed int
-	for _, v := range removed {
-		ns = append(ns, v.Number)
-		bytesFreed += v.Size
+	removed, err := r.Apply(ctx, s.store, time.Now(), func(n int) bool { return s.pinned.n[n] > 0 })
+	ns := make([]int, len(removed))
+	for i, v := range removed {
+		ns[i] = v.Number
 	}
 	if len(ns) > 0 {
-		detail := fmt.Sprintf("removed %d version(s) by retention (%s): %s", len(ns), r, datasets.Ranges(ns))
-		if len(detail) > 2000 {
-			detail = detail[:2000] + "…"
-		}
-		s.store.Audit(ctx, datasets.AuditEntry{Actor: "bilateral", Action: "versions_removed", Detail: detail})
 		s.log.Info("retention removed versions", "count", len(ns), "versions", datasets.Ranges(ns), "rules", r.String())
 	}
-	return ns, nil
+	return ns, err
 }
 
 // retain runs Prune after publishes (signalled on s.pruneNow) and every
