@@ -22,7 +22,7 @@ var serveFrames = []frame{
 	{"reading and parsing the request", regexp.MustCompile(`^net/http\.\(\*conn\)\.readRequest$`)},
 	{"finishing the response (final flush, chunked trailer)", regexp.MustCompile(`^net/http\.\(\*response\)\.finishRequest$`)},
 	{"Echo: routing, middleware, handler and the body writes they trigger", regexp.MustCompile(`^github\.com/labstack/echo/v4\.\(\*Echo\)\.ServeHTTP$`)},
-	{"the handler's own part: serveRendered (choosing the encoding, writing the body)", regexp.MustCompile(`^github\.com/bilateral/bilateral/web\.serveRendered$`)},
+	{"the handler's own part: respond.Body.Serve (choosing the encoding, writing the body)", regexp.MustCompile(`^github\.com/bilateral/bilateral/web/respond\.\(\*Body\)\.Serve$`)},
 	{"request id (Echo's RequestID middleware: a random string)", regexp.MustCompile(`^github\.com/labstack/echo/v4/middleware\.randomString$`)},
 	{"metrics (web.metrics.observe)", regexp.MustCompile(`^github\.com/bilateral/bilateral/web\.\(\*metrics\)\.observe$`)},
 	{"allocation (mallocgc)", regexp.MustCompile(`^runtime\.mallocgc$`)},

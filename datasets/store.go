@@ -11,11 +11,11 @@ import (
 // Errors a Store returns; callers test them with errors.Is.
 var (
 	// ErrNotFound: no version, upload, user, token or session by that key.
-	ErrNotFound = errors.New("not found")
+	ErrNotFound = stats.NewError(stats.NotFound, "not found")
 	// ErrEmpty: the store holds no version yet.
 	ErrEmpty = errors.New("the store holds no dataset version")
 	// ErrStale: a publish was based on a version that is no longer current.
-	ErrStale = errors.New("the current version changed since this upload was checked")
+	ErrStale = stats.NewError(stats.Conflict, "the current version changed since this upload was checked")
 	// ErrExists: a user of that name exists already.
 	ErrExists = errors.New("already exists")
 )

@@ -135,31 +135,6 @@ func Years(series ...[]Point) []int {
 	return out
 }
 
-// Ranked is a labelled value with its rank among others.
-type Ranked struct {
-	Label string
-	Value float64
-	Rank  int // 1 is the largest value; equal values share a rank
-}
-
-// Rank orders values from largest to smallest and numbers them with
-// competition ranking ("1, 2, 2, 4"). Ties keep the input order.
-func Rank(labels []string, values []float64) []Ranked {
-	out := make([]Ranked, len(labels))
-	for i := range labels {
-		out[i] = Ranked{Label: labels[i], Value: values[i]}
-	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Value > out[j].Value })
-	for i := range out {
-		if i > 0 && out[i].Value == out[i-1].Value {
-			out[i].Rank = out[i-1].Rank
-		} else {
-			out[i].Rank = i + 1
-		}
-	}
-	return out
-}
-
 // RegionTotal is the sum of counted project amounts in one state or region.
 type RegionTotal struct {
 	Region     string

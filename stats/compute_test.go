@@ -106,17 +106,6 @@ func TestSpanAndYears(t *testing.T) {
 	}
 }
 
-func TestRank(t *testing.T) {
-	got := Rank([]string{"a", "b", "c", "d"}, []float64{5, 9, 5, 1})
-	want := []Ranked{{"b", 9, 1}, {"a", 5, 2}, {"c", 5, 2}, {"d", 1, 4}}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("Rank = %v, want %v", got, want)
-	}
-	if got := Rank(nil, nil); len(got) != 0 {
-		t.Errorf("Rank(nil) = %v, want empty", got)
-	}
-}
-
 func TestTotalsByRegion(t *testing.T) {
 	ps := []Project{
 		{Company: "A", AmountUSDm: 100, State: "Georgia", Counted: true},

@@ -50,8 +50,14 @@ func newEditor(t *testing.T, s *Server, store *sqlite.Store) *editor {
 	return &editor{t: t, srv: srv, c: c}
 }
 
+// browserAccept is the Accept header of a browser navigating to a page.
+const browserAccept = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
+
 func (e *editor) do(req *http.Request) (*http.Response, []byte) {
 	e.t.Helper()
+	if req.Header.Get("Accept") == "" {
+		req.Header.Set("Accept", browserAccept)
+	}
 	resp, err := e.c.Do(req)
 	if err != nil {
 		e.t.Fatal(err)

@@ -1,18 +1,16 @@
 package web
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io/fs"
 	"mime"
-	"net/http"
 	"path"
 	"strings"
-	"sync"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/bilateral/bilateral/web/respond"
 )
 
 // Assets are the built front-end files, served under content-hashed names
@@ -22,16 +20,10 @@ type Assets struct {
 	manifest map[string]string // logical name -> path under /static/
 }
 
-type asset struct {
-	name  string
-	ctype string
-	raw   []byte
-	etag  string
-
-	once sync.Once
-	gz   []byte // precompressed by the build, or compressed once on first use
-	br   []byte // precompressed by the build only
-}
+// An asset is a built file: its gzip and brotli forms come from the
+// build, and a compressible file the build did not compress (a font) is
+// gzipped once, on first request.
+type asset = respond.Body
 
 // compressible reports whether a file type benefits from compression.
 func compressible(name string) bool {
@@ -71,7 +63,6 @@ func LoadAssets(fsys fs.FS) (*Assets, error) {
 		if err != nil {
 			return err
 		}
-		sum := sha256.Sum256(b)
 		ct := mime.TypeByExtension(path.Ext(p))
 		switch path.Ext(p) {
 		case ".js":
@@ -88,14 +79,14 @@ func LoadAssets(fsys fs.FS) (*Assets, error) {
 		if ct == "" {
 			ct = "application/octet-stream"
 		}
-		as := &asset{name: p, ctype: ct, raw: b, etag: `"` + hex.EncodeToString(sum[:8]) + `"`}
+		o := respond.Options{LazyGzip: compressible(p)}
 		if gz, err := fs.ReadFile(fsys, p+".gz"); err == nil {
-			as.gz = gz
+			o.Gzip = gz
 		}
 		if br, err := fs.ReadFile(fsys, p+".br"); err == nil {
-			as.br = br
+			o.Brotli = br
 		}
-		a.files[p] = as
+		a.files[p] = respond.New(ct, b, o)
 		return nil
 	})
 	if err != nil {
@@ -120,73 +111,12 @@ func (a *Assets) URL(logical string) string {
 	return "/static/" + p
 }
 
-func (f *asset) gzipped() []byte {
-	f.once.Do(func() {
-		if f.gz != nil || !compressible(f.name) {
-			return
-		}
-		f.gz = gzipBytes(f.raw)
-	})
-	return f.gz
-}
-
 // handleStatic serves one built file. Names carry a content hash, so the
 // response may be cached for a year and never revalidated.
 func (s *Server) handleStatic(c echo.Context) error {
-	a := s.assetsNow()
-	f := a.files[strings.TrimPrefix(c.Param("*"), "/")]
+	f := s.assetsNow().files[strings.TrimPrefix(c.Param("*"), "/")]
 	if f == nil {
 		return echo.ErrNotFound
 	}
-	h := c.Response().Header()
-	h.Set("Cache-Control", "public, max-age=31536000, immutable")
-	h.Set("ETag", f.etag)
-	if match := c.Request().Header.Get("If-None-Match"); match != "" && match == f.etag {
-		return c.NoContent(http.StatusNotModified)
-	}
-	return writeEncoded(c, f.ctype, f.raw, f.gzipped(), f.br)
-}
-
-// writeEncoded sends the best representation the client accepts.
-func writeEncoded(c echo.Context, ctype string, raw, gz, br []byte) error {
-	h := c.Response().Header()
-	if (gz != nil || br != nil) && h.Get("Vary") == "" {
-		h.Add("Vary", "Accept-Encoding")
-	}
-	ae := c.Request().Header.Get("Accept-Encoding")
-	switch {
-	case br != nil && acceptsEncoding(ae, "br"):
-		h.Set("Content-Encoding", "br")
-		return c.Blob(http.StatusOK, ctype, br)
-	case gz != nil && acceptsEncoding(ae, "gzip"):
-		h.Set("Content-Encoding", "gzip")
-		return c.Blob(http.StatusOK, ctype, gz)
-	}
-	return c.Blob(http.StatusOK, ctype, raw)
-}
-
-// acceptsEncoding reports whether an Accept-Encoding header allows enc
-// (present and not refused with q=0). It scans without allocating.
-func acceptsEncoding(header, enc string) bool {
-	for header != "" {
-		var part string
-		part, header, _ = strings.Cut(header, ",")
-		name, params, _ := strings.Cut(part, ";")
-		if !strings.EqualFold(strings.TrimSpace(name), enc) {
-			continue
-		}
-		return !refused(params)
-	}
-	return false
-}
-
-// refused reports whether Accept-Encoding parameters give q=0.
-func refused(params string) bool {
-	params = strings.TrimSpace(params)
-	q, ok := strings.CutPrefix(params, "q=")
-	if !ok {
-		return false
-	}
-	q = strings.TrimRight(strings.TrimSpace(q), "0")
-	return q == "0." || q == "0" || q == ""
+	return serve(c, f, immutable)
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/bilateral/bilateral/accounts"
 	"github.com/bilateral/bilateral/datasets"
+	"github.com/bilateral/bilateral/stats"
 )
 
 const (
@@ -33,6 +34,26 @@ func (s *Server) checkPassword(ctx context.Context, user, pw string) bool {
 	return accounts.CheckPassword(h, pw)
 }
 
+// audit records an action of the signed-in editor or API token in the
+// audit log, with the client's address. The action has happened, so a
+// failure to record it does not fail the request: it is logged.
+func (s *Server) audit(c echo.Context, action, detail string) {
+	user, _ := c.Get(ctxUser).(string)
+	s.auditAs(c, user, action, detail)
+}
+
+// auditAs is audit for an actor who is not signed in (yet): the name
+// typed into the sign-in form.
+func (s *Server) auditAs(c echo.Context, actor, action, detail string) {
+	// Recorded even when the client has gone away meanwhile.
+	ctx := context.WithoutCancel(c.Request().Context())
+	e := datasets.AuditEntry{Actor: actor, Action: action, Detail: detail, Remote: c.RealIP()}
+	if err := s.store.Audit(ctx, e); err != nil {
+		s.log.Error("writing the audit log", "request_id", c.Response().Header().Get(echo.HeaderXRequestID),
+			"actor", actor, "action", action, "detail", detail, "err", err)
+	}
+}
+
 // startSession signs a user in: a random id in an HttpOnly, SameSite=Strict
 // cookie (Secure over TLS), its hash and a CSRF token in the store.
 func (s *Server) startSession(c echo.Context, user string) error {
@@ -48,11 +69,17 @@ func (s *Server) startSession(c echo.Context, user string) error {
 	return nil
 }
 
-func (s *Server) endSession(c echo.Context) {
+// endSession signs out: the session is deleted from the store, then the
+// cookie. When the store fails the cookie is kept, so that signing out
+// can be tried again rather than leave a live session without its cookie.
+func (s *Server) endSession(c echo.Context) error {
 	if ck, err := c.Cookie(sessionCookie); err == nil {
-		s.store.DeleteSession(c.Request().Context(), accounts.HashToken(ck.Value))
+		if err := s.store.DeleteSession(c.Request().Context(), accounts.HashToken(ck.Value)); err != nil {
+			return err
+		}
 	}
 	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: "", Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: isTLS(c), MaxAge: -1})
+	return nil
 }
 
 func isTLS(c echo.Context) bool { return c.Request().TLS != nil || c.Scheme() == "https" }
@@ -76,10 +103,10 @@ func (s *Server) requireEditor(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		se, ok := s.currentSession(c)
 		if !ok {
-			if c.Request().Method == http.MethodGet {
+			if m := c.Request().Method; m == http.MethodGet || m == http.MethodHead {
 				return c.Redirect(http.StatusSeeOther, "/admin/login")
 			}
-			return echo.NewHTTPError(http.StatusUnauthorized, "Your session has ended. Sign in again.")
+			return stats.NewError(stats.Unauthorized, "Your session has ended. Sign in again.")
 		}
 		c.Set(ctxUser, se.User)
 		c.Set(ctxSession, se)
@@ -97,7 +124,7 @@ func (s *Server) requireCSRF(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		se, _ := c.Get(ctxSession).(datasets.Session)
 		if !sameOrigin(c) {
-			return echo.NewHTTPError(http.StatusForbidden, "This form was sent from another site and was refused.")
+			return errCrossSite
 		}
 		tok := c.Request().Header.Get(csrfHeader)
 		if tok == "" && strings.HasPrefix(c.Request().Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
@@ -108,11 +135,17 @@ func (s *Server) requireCSRF(next echo.HandlerFunc) echo.HandlerFunc {
 			return next(c) // checked while streaming the upload
 		}
 		if !validCSRF(se, tok) {
-			return echo.NewHTTPError(http.StatusForbidden, "The form had expired. Reload the page and try again.")
+			return errExpiredForm
 		}
 		return next(c)
 	}
 }
+
+// The refusals of forms that did not come from our own pages.
+var (
+	errCrossSite   = stats.NewError(stats.Forbidden, "This form was sent from another site and was refused.")
+	errExpiredForm = stats.NewError(stats.Forbidden, "The form had expired. Reload the page and try again.")
+)
 
 func validCSRF(se datasets.Session, tok string) bool {
 	return se.CSRF != "" && subtle.ConstantTimeCompare([]byte(se.CSRF), []byte(tok)) == 1
@@ -144,12 +177,12 @@ func (s *Server) requireToken(next echo.HandlerFunc) echo.HandlerFunc {
 		tok, ok := strings.CutPrefix(h, "Bearer ")
 		if !ok || strings.TrimSpace(tok) == "" {
 			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="bilateral"`)
-			return echo.NewHTTPError(http.StatusUnauthorized, "This API needs an Authorization: Bearer TOKEN header (create a token with `bilateral token create NAME`).")
+			return stats.NewError(stats.Unauthorized, "This API needs an Authorization: Bearer TOKEN header (create a token with `bilateral token create NAME`).")
 		}
 		name, err := s.store.TokenName(c.Request().Context(), accounts.HashToken(strings.TrimSpace(tok)))
 		if err != nil {
 			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="bilateral", error="invalid_token"`)
-			return echo.NewHTTPError(http.StatusUnauthorized, "The API token is not valid.")
+			return stats.Wrap(stats.Unauthorized, "The API token is not valid.", err)
 		}
 		c.Set(ctxUser, "token:"+name)
 		return next(c)

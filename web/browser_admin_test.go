@@ -113,3 +113,41 @@ func throttleUpload(bytesPerSec float64) chromedp.Action[chromedp.Void] {
 		return err
 	})
 }
+
+// TestBrowserUploadTooLarge: a workbook over the size limit, sent by the
+// upload script, is refused with the server's message naming the limit,
+// shown in the page.
+func TestBrowserUploadTooLarge(t *testing.T) {
+	ctx := chromium.New(t)
+	s, store := newTestServerStore(t, nil)
+	s.cfg.MaxUpload = 1 << 20
+	h, _ := accounts.HashPassword(testPassword)
+	store.AddUser(context.Background(), "ana", h)
+	srv := httptest.NewServer(s.Handler())
+	defer srv.Close()
+	file := filepath.Join(t.TempDir(), "huge.xlsx")
+	if err := os.WriteFile(file, make([]byte, 3<<20), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	var msg string
+	err := chromedp.Do(tctx,
+		chromedp.Navigate(srv.URL+"/admin"),
+		chromedp.WaitVisible(chromedp.CSS("#name")),
+		chromedp.SendKeys(chromedp.CSS("#name"), "ana"),
+		chromedp.SendKeys(chromedp.CSS("#password"), testPassword),
+		chromedp.Click(chromedp.CSS("form button[type=submit]")),
+		chromedp.WaitVisible(chromedp.CSS("input#file")),
+		chromedp.SetUploadFiles(chromedp.CSS("input#file"), []string{file}),
+		chromedp.Click(chromedp.CSS("form[data-upload-form] button[type=submit]")),
+		chromedp.WaitVisible(chromedp.CSS("#upload-result .notice--error")),
+	)
+	if err != nil {
+		t.Fatalf("uploading: %v", err)
+	}
+	msg, _ = chromedp.Run(tctx, chromedp.Text(chromedp.CSS("#upload-result .notice--error")))
+	if !strings.Contains(msg, "1 MiB limit") {
+		t.Errorf("the page says %q, want the server's message naming the 1 MiB limit", msg)
+	}
+}

@@ -1,10 +1,12 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -124,30 +126,35 @@ func (s *Server) handleLogin(c echo.Context) error {
 	ip := c.RealIP()
 	bp := s.basePage(s.cur.Load(), "Sign in · bilateral editors")
 	if !sameOrigin(c) {
-		return echo.NewHTTPError(http.StatusForbidden, "This form was sent from another site and was refused.")
+		return errCrossSite
+	}
+	// A refused sign-in shows the form again, with the message, to a
+	// browser; a script gets the error.
+	refuse := func(err error) error {
+		return s.formError(c, err, func(status int, msg string) error {
+			return s.renderAdmin(c, status, pageLogin, &LoginPage{BasePage: bp, Name: name, Error: msg})
+		})
 	}
 	if !s.logins.allow("ip:"+ip) || !s.logins.allow("user:"+strings.ToLower(name)) {
-		s.store.Audit(ctx, datasets.AuditEntry{Actor: name, Action: "login_throttled", Remote: ip})
-		c.Response().Header().Set("Retry-After", "60")
-		return s.renderAdmin(c, http.StatusTooManyRequests, pageLogin, &LoginPage{BasePage: bp, Name: name,
-			Error: "Too many sign-in attempts. Wait a minute and try again."})
+		s.auditAs(c, name, "login_throttled", "")
+		return refuse(&stats.Error{Kind: stats.RateLimited, Message: "Too many sign-in attempts. Wait a minute and try again.", RetryAfter: time.Minute})
 	}
 	if name == "" || !s.checkPassword(ctx, name, pw) {
-		s.store.Audit(ctx, datasets.AuditEntry{Actor: name, Action: "login_failed", Remote: ip})
-		return s.renderAdmin(c, http.StatusUnauthorized, pageLogin, &LoginPage{BasePage: bp, Name: name,
-			Error: "The name or the password is wrong."})
+		s.auditAs(c, name, "login_failed", "")
+		return refuse(stats.NewError(stats.Unauthorized, "The name or the password is wrong."))
 	}
 	if err := s.startSession(c, name); err != nil {
 		return err
 	}
-	s.store.Audit(ctx, datasets.AuditEntry{Actor: name, Action: "login", Remote: ip})
+	s.auditAs(c, name, "login", "")
 	return c.Redirect(http.StatusSeeOther, "/admin")
 }
 
 func (s *Server) handleLogout(c echo.Context) error {
-	user, _ := c.Get(ctxUser).(string)
-	s.endSession(c)
-	s.store.Audit(c.Request().Context(), datasets.AuditEntry{Actor: user, Action: "logout", Remote: c.RealIP()})
+	if err := s.endSession(c); err != nil {
+		return err
+	}
+	s.audit(c, "logout", "")
 	return c.Redirect(http.StatusSeeOther, "/admin/login")
 }
 
@@ -209,26 +216,29 @@ func (s *Server) handleAdmin(c echo.Context) error {
 func (s *Server) handleAdminUpload(c echo.Context) error {
 	ctx := c.Request().Context()
 	se, _ := c.Get(ctxSession).(datasets.Session)
-	wantsJSON := strings.Contains(c.Request().Header.Get("Accept"), "application/json")
+	wantsJSON := !prefersHTML(c.Request())
+	// A refused upload shows the form again, with every problem, to a
+	// browser posting the form; the upload script gets the error as JSON.
+	refuse := func(err error) error {
+		return s.formError(c, err, func(status int, msg string) error {
+			var wb *invalidWorkbook
+			if errors.As(err, &wb) {
+				return s.adminHome(c, status, "", wb.filename, wb.issues)
+			}
+			return s.adminHome(c, status, "", "", []xlsx.Issue{{Message: msg}})
+		})
+	}
 	up, err := s.readUpload(c, func(tok string) bool { return validCSRF(se, tok) })
 	if err != nil {
-		var he *echo.HTTPError
-		if errors.As(err, &he) && he.Code < 500 && !wantsJSON {
-			msg, _ := he.Message.(string)
-			return s.adminHome(c, he.Code, "", "", []xlsx.Issue{{Message: msg}})
-		}
-		return err
+		return refuse(err)
 	}
 	res, err := check(up.data)
 	if err != nil {
 		return err
 	}
 	if len(res.issues) > 0 {
-		s.store.Audit(ctx, datasets.AuditEntry{Actor: se.User, Action: "upload_rejected", Detail: strconv.Itoa(len(res.issues)) + " problems in " + up.filename, Remote: c.RealIP()})
-		if wantsJSON {
-			return c.JSON(http.StatusUnprocessableEntity, map[string]any{"valid": false, "filename": up.filename, "errors": apiIssues(res.issues)})
-		}
-		return s.adminHome(c, http.StatusUnprocessableEntity, "", up.filename, res.issues)
+		s.audit(c, "upload_rejected", strconv.Itoa(len(res.issues))+" problems in "+up.filename)
+		return refuse(newInvalidWorkbook(up.filename, res.issues))
 	}
 	cur, err := s.store.CurrentNumber(ctx)
 	if err != nil {
@@ -238,7 +248,7 @@ func (s *Server) handleAdminUpload(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	s.store.Audit(ctx, datasets.AuditEntry{Actor: se.User, Action: "upload", Detail: up.filename + " checked against version " + strconv.Itoa(cur), Remote: c.RealIP()})
+	s.audit(c, "upload", up.filename+" checked against version "+strconv.Itoa(cur))
 	loc := "/admin/uploads/" + id
 	if wantsJSON {
 		out := map[string]any{"valid": true, "location": loc, "warnings": res.warnings}
@@ -253,7 +263,7 @@ func (s *Server) handleAdminUpload(c echo.Context) error {
 func (s *Server) loadUpload(c echo.Context) (datasets.Upload, error) {
 	u, err := s.store.Upload(c.Request().Context(), c.Param("id"))
 	if errors.Is(err, datasets.ErrNotFound) {
-		return u, echo.NewHTTPError(http.StatusNotFound, "This upload was already published or discarded, or it is more than a day old. Upload the file again.")
+		return u, stats.Wrap(stats.NotFound, "This upload was already published or discarded, or it is more than a day old. Upload the file again.", err)
 	}
 	return u, err
 }
@@ -274,14 +284,19 @@ func (s *Server) handlePreview(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	cur, _ := s.store.CurrentNumber(ctx)
-	changes := stats.Diff(bd, u.Dataset)
-	res, _ := check(u.Workbook)
-	page := &PreviewPage{AdminBase: base, Upload: u, Base: bv, Changes: changes, Counts: countChanges(changes), Stale: cur != u.BaseVersion,
-		Unchanged: len(changes) == 0 && sameDataset(bd, u.Dataset)}
-	if res != nil {
-		page.Warnings = res.warnings
+	cur, err := s.store.CurrentNumber(ctx)
+	if err != nil {
+		return err
 	}
+	changes := stats.Diff(bd, u.Dataset)
+	// The warnings are not stored with the upload: the workbook, valid
+	// when it was saved, is checked again for them.
+	res, err := check(u.Workbook)
+	if err != nil {
+		return err
+	}
+	page := &PreviewPage{AdminBase: base, Upload: u, Base: bv, Changes: changes, Counts: countChanges(changes), Stale: cur != u.BaseVersion, Warnings: res.warnings,
+		Unchanged: len(changes) == 0 && sameDataset(bd, u.Dataset)}
 	return s.renderAdmin(c, http.StatusOK, pagePreview, page)
 }
 
@@ -298,31 +313,36 @@ func (s *Server) handlePublish(c echo.Context) error {
 	}
 	v, err := s.publish(ctx, datasets.NewVersion{Workbook: u.Workbook, Dataset: u.Dataset, Author: user, Comment: comment, BaseVersion: u.BaseVersion})
 	if errors.Is(err, datasets.ErrStale) {
-		return echo.NewHTTPError(http.StatusConflict, "Another version was published after this file was checked, so its preview is out of date. Upload the file again to see what it changes now.")
+		return stats.Wrap(stats.Conflict, "Another version was published after this file was checked, so its preview is out of date. Upload the file again to see what it changes now.", err)
 	}
 	if err != nil {
 		return err
 	}
-	s.store.DeleteUpload(ctx, u.ID)
-	s.store.Audit(ctx, datasets.AuditEntry{Actor: user, Action: "publish", Detail: "version " + strconv.Itoa(v.Number) + " from " + u.Filename, Remote: c.RealIP()})
+	s.audit(c, "publish", "version "+strconv.Itoa(v.Number)+" from "+u.Filename)
+	if err := s.store.DeleteUpload(context.WithoutCancel(ctx), u.ID); err != nil {
+		// The version is published; the upload left behind expires within
+		// a day, and publishing it again is refused as stale.
+		s.log.Warn("removing a published upload", "upload", u.ID, "err", err)
+	}
 	return c.Redirect(http.StatusSeeOther, "/admin?published="+strconv.Itoa(v.Number))
 }
 
 func (s *Server) handleDiscard(c echo.Context) error {
-	user, _ := c.Get(ctxUser).(string)
 	u, err := s.loadUpload(c)
 	if err != nil {
 		return err
 	}
-	s.store.DeleteUpload(c.Request().Context(), u.ID)
-	s.store.Audit(c.Request().Context(), datasets.AuditEntry{Actor: user, Action: "discard", Detail: u.Filename, Remote: c.RealIP()})
+	if err := s.store.DeleteUpload(c.Request().Context(), u.ID); err != nil {
+		return err // nothing was discarded: the editor sees the failure and can try again
+	}
+	s.audit(c, "discard", u.Filename)
 	return c.Redirect(http.StatusSeeOther, "/admin?discarded=1")
 }
 
 func (s *Server) handleAdminRestore(c echo.Context) error {
-	n, err := strconv.Atoi(c.Param("version"))
+	n, err := versionParam(c)
 	if err != nil {
-		return echo.NewHTTPError(http.StatusNotFound, "Versions are numbered from 1.")
+		return err
 	}
 	user, _ := c.Get(ctxUser).(string)
 	v, err := s.restore(c, n, user)
@@ -343,6 +363,8 @@ func (s *Server) handleDiff(c echo.Context) error {
 		return err
 	}
 	page := &DiffPage{AdminBase: base}
+	// A missing or unreadable number is 0: the latest two versions, or
+	// "There is no version 0".
 	from, _ := strconv.Atoi(c.QueryParam("from"))
 	to, _ := strconv.Atoi(c.QueryParam("to"))
 	if len(newest) > 0 {
@@ -355,18 +377,12 @@ func (s *Server) handleDiff(c echo.Context) error {
 	release := s.pinned.hold(from, to)
 	defer release()
 	_, a, err := s.store.Version(ctx, from)
-	if errors.Is(err, datasets.ErrNotFound) {
-		return echo.NewHTTPError(http.StatusNotFound, "There is no version "+strconv.Itoa(from)+".")
-	}
 	if err != nil {
-		return err
+		return noVersion(from, err)
 	}
 	_, b, err := s.store.Version(ctx, to)
-	if errors.Is(err, datasets.ErrNotFound) {
-		return echo.NewHTTPError(http.StatusNotFound, "There is no version "+strconv.Itoa(to)+".")
-	}
 	if err != nil {
-		return err
+		return noVersion(to, err)
 	}
 	page.Changes = stats.Diff(a, b)
 	page.Counts = countChanges(page.Changes)

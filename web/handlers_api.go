@@ -10,6 +10,7 @@ import (
 	"github.com/bilateral/bilateral/datasets"
 	"github.com/bilateral/bilateral/datasets/xlsx"
 	"github.com/bilateral/bilateral/stats"
+	"github.com/bilateral/bilateral/web/respond"
 )
 
 // apiIssue is a workbook problem in API responses.
@@ -41,10 +42,9 @@ func (s *Server) handleAPIUpload(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	remote := c.RealIP()
 	if len(res.issues) > 0 {
-		s.store.Audit(ctx, datasets.AuditEntry{Actor: user, Action: "upload_rejected", Detail: strconv.Itoa(len(res.issues)) + " problems in " + up.filename, Remote: remote})
-		return c.JSON(http.StatusUnprocessableEntity, map[string]any{"valid": false, "errors": apiIssues(res.issues)})
+		s.audit(c, "upload_rejected", strconv.Itoa(len(res.issues))+" problems in "+up.filename)
+		return newInvalidWorkbook(up.filename, res.issues)
 	}
 	curInfo, cur, err := s.store.Current(ctx)
 	if err != nil {
@@ -71,12 +71,12 @@ func (s *Server) handleAPIUpload(c echo.Context) error {
 	// concurrent uploads queue up and each becomes a version in turn.
 	v, err := s.publish(ctx, datasets.NewVersion{Workbook: up.data, Dataset: res.dataset, Author: user, Comment: comment})
 	if errors.Is(err, datasets.ErrStale) {
-		return c.JSON(http.StatusConflict, map[string]any{"error": "Another version was published while this one was being checked. Send it again."})
+		return stats.Wrap(stats.Conflict, "Another version was published while this one was being checked. Send it again.", err)
 	}
 	if err != nil {
 		return err
 	}
-	s.store.Audit(ctx, datasets.AuditEntry{Actor: user, Action: "publish", Detail: "version " + strconv.Itoa(v.Number) + " from " + up.filename + " via the API", Remote: remote})
+	s.audit(c, "publish", "version "+strconv.Itoa(v.Number)+" from "+up.filename+" via the API")
 	return c.JSON(http.StatusCreated, map[string]any{"version": v.Number, "sha256": v.SHA256, "created_at": v.CreatedAt, "changes": len(changes), "warnings": res.warnings})
 }
 
@@ -89,9 +89,9 @@ func (s *Server) handleAPIVersions(c echo.Context) error {
 
 // handleAPIRestore publishes a copy of an earlier version.
 func (s *Server) handleAPIRestore(c echo.Context) error {
-	n, err := strconv.Atoi(c.Param("version"))
-	if err != nil || n < 1 {
-		return echo.NewHTTPError(http.StatusNotFound, "Versions are numbered from 1.")
+	n, err := versionParam(c)
+	if err != nil {
+		return err
 	}
 	user, _ := c.Get(ctxUser).(string)
 	v, err := s.restore(c, n, user)
@@ -104,20 +104,34 @@ func (s *Server) handleAPIRestore(c echo.Context) error {
 // serveVersionWorkbook downloads the workbook of any version (editors
 // and API alike).
 func (s *Server) serveVersionWorkbook(c echo.Context) error {
-	n, err := strconv.Atoi(c.Param("version"))
-	if err != nil || n < 1 {
-		return echo.NewHTTPError(http.StatusNotFound, "Versions are numbered from 1.")
-	}
-	b, err := s.store.Workbook(c.Request().Context(), n)
-	if errors.Is(err, datasets.ErrNotFound) {
-		return echo.NewHTTPError(http.StatusNotFound, "There is no version "+strconv.Itoa(n)+".")
-	}
+	n, err := versionParam(c)
 	if err != nil {
 		return err
 	}
+	b, err := s.store.Workbook(c.Request().Context(), n)
+	if err != nil {
+		return noVersion(n, err)
+	}
 	c.Response().Header().Set("Content-Disposition", `attachment; filename="dataset-v`+strconv.Itoa(n)+`.xlsx"`)
-	c.Response().Header().Set("Cache-Control", "private, max-age=31536000, immutable") // a version never changes
-	return c.Blob(http.StatusOK, xlsxType, b)
+	return serve(c, respond.New(xlsxType, b, respond.Options{Ranges: true}), privateImmutable)
+}
+
+// versionParam reads the version number of the route's :version.
+func versionParam(c echo.Context) (int, error) {
+	n, err := strconv.Atoi(c.Param("version"))
+	if err != nil || n < 1 {
+		return 0, stats.NewError(stats.NotFound, "Versions are numbered from 1.")
+	}
+	return n, nil
+}
+
+// noVersion words a store's ErrNotFound for version n; other errors pass
+// as they are.
+func noVersion(n int, err error) error {
+	if errors.Is(err, datasets.ErrNotFound) {
+		return stats.Wrap(stats.NotFound, "There is no version "+strconv.Itoa(n)+".", err)
+	}
+	return err
 }
 
 // restore publishes a copy of version n, rendering it first like any
@@ -127,11 +141,8 @@ func (s *Server) restore(c echo.Context, n int, user string) (datasets.VersionIn
 	release := s.pinned.hold(n)
 	defer release()
 	_, d, err := s.store.Version(ctx, n)
-	if errors.Is(err, datasets.ErrNotFound) {
-		return datasets.VersionInfo{}, echo.NewHTTPError(http.StatusNotFound, "There is no version "+strconv.Itoa(n)+".")
-	}
 	if err != nil {
-		return datasets.VersionInfo{}, err
+		return datasets.VersionInfo{}, noVersion(n, err)
 	}
 	wb, err := s.store.Workbook(ctx, n)
 	if err != nil {
@@ -141,6 +152,6 @@ func (s *Server) restore(c echo.Context, n int, user string) (datasets.VersionIn
 	if err != nil {
 		return datasets.VersionInfo{}, err
 	}
-	s.store.Audit(ctx, datasets.AuditEntry{Actor: user, Action: "restore", Detail: "version " + strconv.Itoa(n) + " published again as version " + strconv.Itoa(v.Number), Remote: c.RealIP()})
+	s.audit(c, "restore", "version "+strconv.Itoa(n)+" published again as version "+strconv.Itoa(v.Number))
 	return v, nil
 }

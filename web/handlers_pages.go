@@ -2,75 +2,34 @@ package web
 
 import (
 	"bytes"
-	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/bilateral/bilateral/chartimage"
 	"github.com/bilateral/bilateral/datasets/xlsx"
+	"github.com/bilateral/bilateral/stats"
+	"github.com/bilateral/bilateral/web/respond"
 )
 
-// Header values used on every page response, made once (see fixedHeaders).
+// Cache-Control values, made once (see fixedHeaders).
 var (
-	varyEncoding  = []string{"Accept-Encoding"}
-	encodingGzip  = []string{"gzip"}
-	encodingBr    = []string{"br"}
-	revalidateVal = []string{revalidate}
+	// HTML and data may change with the next publish: browsers
+	// revalidate, which costs a 304 when nothing changed.
+	revalidate = []string{"public, no-cache"}
+	// Files whose URL names their content or version never change.
+	immutable = []string{"public, max-age=31536000, immutable"}
+	// A version's workbook never changes, but only editors and tokens
+	// may read it.
+	privateImmutable = []string{"private, max-age=31536000, immutable"}
 )
 
-// serveRendered sends a pre-rendered body, answering 304 when the client
-// already holds this version. It is the hottest path of the server, so it
-// writes headers straight into the map with values made in advance.
-func serveRendered(c echo.Context, r *rendered, cacheControl string) error {
-	h := c.Response().Header()
-	h["Etag"] = r.etagVal
-	if cacheControl == revalidate {
-		h["Cache-Control"] = revalidateVal
-	} else {
-		h["Cache-Control"] = []string{cacheControl}
-	}
-	h["Vary"] = varyEncoding
-	req := c.Request().Header
-	if inm := req["If-None-Match"]; len(inm) > 0 && etagMatch(inm[0], r.etag) {
-		c.Response().WriteHeader(http.StatusNotModified)
-		return nil
-	}
-	var ae string
-	if v := req["Accept-Encoding"]; len(v) > 0 {
-		ae = v[0]
-	}
-	body := r.body
-	switch {
-	case acceptsEncoding(ae, "br"):
-		body = r.brotli()
-		h["Content-Encoding"] = encodingBr
-	case acceptsEncoding(ae, "gzip"):
-		body = r.gzipped()
-		h["Content-Encoding"] = encodingGzip
-	}
-	h["Content-Type"] = r.ctypeVal
-	h["Content-Length"] = []string{strconv.Itoa(len(body))}
-	c.Response().WriteHeader(http.StatusOK)
-	_, err := c.Response().Write(body)
-	return err
+// serve sends a body held in memory (see package respond) with a
+// Cache-Control value.
+func serve(c echo.Context, b *respond.Body, cacheControl []string) error {
+	c.Response().Header()["Cache-Control"] = cacheControl
+	return b.Serve(c.Response(), c.Request())
 }
-
-// etagMatch reports whether an If-None-Match header lists etag.
-func etagMatch(header, etag string) bool {
-	for _, t := range strings.Split(header, ",") {
-		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
-		if t == etag || t == "*" {
-			return true
-		}
-	}
-	return false
-}
-
-// HTML and data may change with the next publish: browsers revalidate,
-// which costs a 304 when nothing changed.
-const revalidate = "public, no-cache"
 
 func (s *Server) handleDashboard(c echo.Context) error {
 	snap, err := s.snapshot()
@@ -78,7 +37,7 @@ func (s *Server) handleDashboard(c echo.Context) error {
 		return err
 	}
 	setVersion(c, snap)
-	return serveRendered(c, snap.dashboard, revalidate)
+	return serve(c, snap.dashboard, revalidate)
 }
 
 func setVersion(c echo.Context, snap *snapshot) {
@@ -98,17 +57,17 @@ func (s *Server) handleChart(c echo.Context) error {
 	}
 	ch := snap.byID[id]
 	if ch == nil {
-		return echo.NewHTTPError(http.StatusNotFound, "There is no chart called "+quote(id)+".")
+		return stats.NewError(stats.NotFound, "There is no chart called "+quote(id)+".")
 	}
 	setVersion(c, snap)
 	switch ext {
 	case "":
-		return serveRendered(c, snap.chartPages[id], revalidate)
+		return serve(c, snap.chartPages[id], revalidate)
 	case "json":
-		return serveRendered(c, snap.chartJSON[id], revalidate)
+		return serve(c, snap.chartJSON[id], revalidate)
 	case "csv":
 		attachment(c, snap, id+".csv")
-		return serveRendered(c, snap.chartCSV[id], revalidate)
+		return serve(c, snap.chartCSV[id], revalidate)
 	case "svg", "png", "pdf":
 		f, _ := chartimage.ParseFormat(ext)
 		return s.handleChartImage(c, snap, ch, f)
@@ -118,10 +77,9 @@ func (s *Server) handleChart(c echo.Context) error {
 			return err
 		}
 		attachment(c, snap, id+".xlsx")
-		c.Response().Header().Set("Cache-Control", revalidate)
-		return c.Blob(http.StatusOK, xlsxType, b)
+		return serve(c, b, revalidate)
 	}
-	return echo.NewHTTPError(http.StatusNotFound, "Charts are available as a page, .json, .csv, .xlsx, .svg, .png and .pdf.")
+	return stats.NewError(stats.NotFound, "Charts are available as a page, .json, .csv, .xlsx, .svg, .png and .pdf.")
 }
 
 const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -134,7 +92,7 @@ func attachment(c echo.Context, snap *snapshot, name string) {
 }
 
 // chartWorkbook builds (once per version) the workbook of a chart's table.
-func (snap *snapshot) chartWorkbook(id string) ([]byte, error) {
+func (snap *snapshot) chartWorkbook(id string) (*respond.Body, error) {
 	snap.mu.Lock()
 	defer snap.mu.Unlock()
 	if b, ok := snap.xlsx[id]; ok {
@@ -153,8 +111,9 @@ func (snap *snapshot) chartWorkbook(id string) ([]byte, error) {
 	if err := xlsx.WriteTable(&buf, t); err != nil {
 		return nil, err
 	}
-	snap.xlsx[id] = buf.Bytes()
-	return buf.Bytes(), nil
+	b := download(xlsxType, buf.Bytes(), snap.version, false)
+	snap.xlsx[id] = b
+	return b, nil
 }
 
 // handleDatasetXLSX serves the whole current dataset as the editing workbook.
@@ -171,14 +130,13 @@ func (s *Server) handleDatasetXLSX(c echo.Context) error {
 			snap.mu.Unlock()
 			return err
 		}
-		b = buf.Bytes()
+		b = download(xlsxType, buf.Bytes(), snap.version, false)
 		snap.xlsx[""] = b
 	}
 	snap.mu.Unlock()
 	setVersion(c, snap)
 	attachment(c, snap, "dataset.xlsx")
-	c.Response().Header().Set("Cache-Control", revalidate)
-	return c.Blob(http.StatusOK, xlsxType, b)
+	return serve(c, b, revalidate)
 }
 
 func (s *Server) handleAPICharts(c echo.Context) error {
@@ -187,9 +145,10 @@ func (s *Server) handleAPICharts(c echo.Context) error {
 		return err
 	}
 	setVersion(c, snap)
-	return serveRendered(c, snap.chartList, revalidate)
+	return serve(c, snap.chartList, revalidate)
 }
 
-func (s *Server) handleRobots(c echo.Context) error {
-	return c.String(http.StatusOK, "User-agent: *\nDisallow: /admin\nDisallow: /api/\n")
-}
+// robotsTxt keeps crawlers out of the editors' pages and the API.
+var robotsTxt = respond.New("text/plain; charset=utf-8", []byte("User-agent: *\nDisallow: /admin\nDisallow: /api/\n"), respond.Options{})
+
+func (s *Server) handleRobots(c echo.Context) error { return serve(c, robotsTxt, revalidate) }

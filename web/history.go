@@ -185,7 +185,7 @@ func (s *Server) apiVersionsPage(c echo.Context) error {
 	if q := c.QueryParam("limit"); q != "" {
 		n, err := strconv.Atoi(q)
 		if err != nil || n < 1 {
-			return echo.NewHTTPError(http.StatusBadRequest, "limit is the number of versions per page, from 1 to "+strconv.Itoa(apiPageMax)+".")
+			return stats.NewError(stats.BadRequest, "limit is the number of versions per page, from 1 to "+strconv.Itoa(apiPageMax)+".")
 		}
 		limit = min(n, apiPageMax)
 	}
@@ -193,7 +193,7 @@ func (s *Server) apiVersionsPage(c echo.Context) error {
 	if q := c.QueryParam("before"); q != "" {
 		n, err := strconv.Atoi(q)
 		if err != nil || n < 1 {
-			return echo.NewHTTPError(http.StatusBadRequest, "before is a version number: the page lists the versions older than it.")
+			return stats.NewError(stats.BadRequest, "before is a version number: the page lists the versions older than it.")
 		}
 		before = n
 	}

@@ -7,7 +7,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"strconv"
 	"strings"
 	"sync"
@@ -18,7 +17,9 @@ import (
 	"golang.org/x/sync/singleflight"
 
 	"github.com/bilateral/bilateral/chartimage"
+	"github.com/bilateral/bilateral/stats"
 	"github.com/bilateral/bilateral/web/charts"
+	"github.com/bilateral/bilateral/web/respond"
 )
 
 // images renders chart images on the server and keeps the results: a
@@ -69,7 +70,7 @@ func parseImageRequest(c echo.Context, id string, f chartimage.Format) (imageReq
 		}
 		n, err := strconv.Atoi(v)
 		if err != nil {
-			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("%s must be a whole number of pixels (got %q)", name, v))
+			return stats.Errorf(stats.BadRequest, "%s must be a whole number of pixels (got %q)", name, v)
 		}
 		*dst = n
 		return nil
@@ -83,7 +84,7 @@ func parseImageRequest(c echo.Context, id string, f chartimage.Format) (imageReq
 	if v := c.QueryParam("scale"); v != "" {
 		sc, err := strconv.ParseFloat(v, 64)
 		if err != nil {
-			return imageRequest{}, echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("scale must be a number such as 1, 2 or 1.5 (got %q)", v))
+			return imageRequest{}, stats.Errorf(stats.BadRequest, "scale must be a number such as 1, 2 or 1.5 (got %q)", v)
 		}
 		o.Scale = sc
 	}
@@ -94,10 +95,10 @@ func parseImageRequest(c echo.Context, id string, f chartimage.Format) (imageReq
 	case "dark":
 		o.Dark = true
 	default:
-		return imageRequest{}, echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("theme must be light or dark (got %q)", c.QueryParam("theme")))
+		return imageRequest{}, stats.Errorf(stats.BadRequest, "theme must be light or dark (got %q)", c.QueryParam("theme"))
 	}
 	if err := o.Validate(); err != nil {
-		return imageRequest{}, echo.NewHTTPError(http.StatusBadRequest, err.Error())
+		return imageRequest{}, stats.Wrap(stats.BadRequest, err.Error(), err)
 	}
 	return imageRequest{id: id, opts: o}, nil
 }
@@ -135,8 +136,21 @@ func (s *Server) publicURL(c echo.Context) string {
 	return c.Scheme() + "://" + c.Request().Host
 }
 
+// imageOptions are the entity tag and codings of an image: SVG is text
+// and shrinks several times; PNG and PDF are compressed already. The tag
+// names the version and a hash of the request, so a revalidation is
+// answered without drawing the image.
+func imageOptions(version int, key string, f chartimage.Format) respond.Options {
+	sum := hashString(key)
+	o := respond.Options{Tag: fmt.Sprintf("v%d-%x", version, sum[:8])}
+	if f == chartimage.SVG {
+		o.LazyGzip, o.LazyBrotli = true, true
+	}
+	return o
+}
+
 // image renders (or finds in the cache) one chart image.
-func (s *Server) image(ctx context.Context, snap *snapshot, ch *charts.Chart, req imageRequest, capt chartimage.Caption) ([]byte, error) {
+func (s *Server) image(ctx context.Context, snap *snapshot, ch *charts.Chart, req imageRequest, capt chartimage.Caption) (*respond.Body, error) {
 	key := req.key(snap.version) + "/" + capt.URL
 	if b, ok := s.images.cache.get(key); ok {
 		return b, nil
@@ -151,18 +165,19 @@ func (s *Server) image(ctx context.Context, snap *snapshot, ch *charts.Chart, re
 		}
 		// The render belongs to every request waiting for it, not to the
 		// first one; it is bounded by the renderer's own timeout.
-		b, err := r.Render(context.WithoutCancel(ctx), ch.OptionJSON, capt, req.opts)
+		raw, err := r.Render(context.WithoutCancel(ctx), ch.OptionJSON, capt, req.opts)
 		if err != nil {
 			return nil, err
 		}
 		s.images.renders.Add(1)
+		b := respond.New(req.opts.Format.MediaType(), raw, imageOptions(snap.version, key, req.opts.Format))
 		s.images.cache.put(key, b)
 		return b, nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	return v.([]byte), nil
+	return v.(*respond.Body), nil
 }
 
 // handleChartImage serves /charts/{id}.svg, .png and .pdf.
@@ -173,24 +188,21 @@ func (s *Server) handleChartImage(c echo.Context, snap *snapshot, ch *charts.Cha
 	}
 	capt := s.caption(c, snap, ch)
 	h := c.Response().Header()
-	sum := fmt.Sprintf("%x", hashString(req.key(snap.version)+"|"+capt.URL))
-	etag := fmt.Sprintf(`"v%d-%s"`, snap.version, sum[:16])
-	h.Set("ETag", etag)
+	cacheControl := revalidate
 	if c.QueryParam("v") == strconv.Itoa(snap.version) {
-		h.Set("Cache-Control", "public, max-age=31536000, immutable") // the URL names the version
-	} else {
-		h.Set("Cache-Control", revalidate)
+		cacheControl = immutable // the URL names the version
 	}
-	if inm := c.Request().Header.Get("If-None-Match"); inm != "" && etagMatch(inm, etag) {
-		return c.NoContent(http.StatusNotModified)
+	h["Cache-Control"] = cacheControl
+	if respond.Check(c.Response(), c.Request(), imageOptions(snap.version, req.key(snap.version)+"/"+capt.URL, f)) {
+		return nil
 	}
 	b, err := s.image(c.Request().Context(), snap, ch, req, capt)
 	var be *chartimage.BoundsError
 	switch {
 	case errors.As(err, &be):
-		return echo.NewHTTPError(http.StatusBadRequest, be.Error())
+		return stats.Wrap(stats.BadRequest, be.Error(), err)
 	case errors.Is(err, chartimage.ErrTimeout):
-		return echo.NewHTTPError(http.StatusServiceUnavailable, "Drawing this image took too long. Try again, or ask for a smaller size.").SetInternal(err)
+		return &stats.Error{Kind: stats.Unavailable, Message: "Drawing this image took too long. Try again, or ask for a smaller size.", RetryAfter: 10 * time.Second, Err: err}
 	case err != nil:
 		return err
 	}
@@ -199,29 +211,8 @@ func (s *Server) handleChartImage(c echo.Context, snap *snapshot, ch *charts.Cha
 	if f == chartimage.SVG {
 		// An SVG opened on its own is a document: allow nothing to run.
 		h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; font-src data:; img-src data:")
-		// SVG is text and shrinks several times; PNG and PDF are already
-		// compressed.
-		if acceptsEncoding(c.Request().Header.Get("Accept-Encoding"), "gzip") {
-			gz, err := s.gzipImage(req.key(snap.version)+"/"+capt.URL, b)
-			if err == nil {
-				h.Add("Vary", "Accept-Encoding")
-				h.Set("Content-Encoding", "gzip")
-				return c.Blob(http.StatusOK, f.MediaType(), gz)
-			}
-		}
 	}
-	return c.Blob(http.StatusOK, f.MediaType(), b)
-}
-
-// gzipImage returns the gzipped form of an image, cached beside it.
-func (s *Server) gzipImage(key string, b []byte) ([]byte, error) {
-	key += "#gz"
-	if gz, ok := s.images.cache.get(key); ok {
-		return gz, nil
-	}
-	gz := gzipBytes(b)
-	s.images.cache.put(key, gz)
-	return gz, nil
+	return serve(c, b, cacheControl)
 }
 
 // handleChartsZip serves every chart in one format as a ZIP.
@@ -235,7 +226,7 @@ func (s *Server) handleChartsZip(c echo.Context) error {
 		f, err = chartimage.PNG, nil
 	}
 	if err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest, "format must be png, svg or pdf")
+		return stats.NewError(stats.BadRequest, "format must be png, svg or pdf")
 	}
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
@@ -252,17 +243,18 @@ func (s *Server) handleChartsZip(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		w.Write(b)
+		if _, err := w.Write(b.Bytes()); err != nil {
+			return err
+		}
 	}
 	if err := zw.Close(); err != nil {
 		return err
 	}
 	attachment(c, snap, "charts-"+string(f)+".zip")
-	c.Response().Header().Set("Cache-Control", revalidate)
-	return c.Blob(http.StatusOK, "application/zip", buf.Bytes())
+	return serve(c, download("application/zip", buf.Bytes(), snap.version, false), revalidate)
 }
 
-// lru is a byte-bounded least-recently-used cache.
+// lru is a byte-bounded least-recently-used cache of images.
 type lru struct {
 	mu    sync.Mutex
 	max   int
@@ -273,14 +265,14 @@ type lru struct {
 
 type lruEntry struct {
 	key string
-	val []byte
+	val *respond.Body
 }
 
 func newLRU(maxBytes int) *lru {
 	return &lru{max: maxBytes, order: list.New(), items: map[string]*list.Element{}}
 }
 
-func (l *lru) get(k string) ([]byte, bool) {
+func (l *lru) get(k string) (*respond.Body, bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if e, ok := l.items[k]; ok {
@@ -290,23 +282,28 @@ func (l *lru) get(k string) ([]byte, bool) {
 	return nil, false
 }
 
-func (l *lru) put(k string, v []byte) {
+// put adds a body. Its size is counted as twice its length: room for the
+// compressed forms an SVG may get later, which are always smaller.
+func (l *lru) put(k string, v *respond.Body) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if len(v) > l.max {
+	size := entrySize(v)
+	if size > l.max {
 		return
 	}
 	if e, ok := l.items[k]; ok {
-		l.size -= len(e.Value.(*lruEntry).val)
+		l.size -= entrySize(e.Value.(*lruEntry).val)
 		l.order.Remove(e)
 	}
 	l.items[k] = l.order.PushFront(&lruEntry{k, v})
-	l.size += len(v)
+	l.size += size
 	for l.size > l.max {
 		last := l.order.Back()
 		ent := last.Value.(*lruEntry)
 		l.order.Remove(last)
 		delete(l.items, ent.key)
-		l.size -= len(ent.val)
+		l.size -= entrySize(ent.val)
 	}
 }
+
+func entrySize(b *respond.Body) int { return 2 * len(b.Bytes()) }

@@ -47,11 +47,7 @@ func (m *metrics) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 		err := next(c)
 		code := c.Response().Status
 		if err != nil {
-			if he, ok := err.(*echo.HTTPError); ok {
-				code = he.Code
-			} else {
-				code = http.StatusInternalServerError
-			}
+			code = statusOf(err)
 		}
 		route := c.Path() // the route pattern, so the label set stays small
 		if route == "" {

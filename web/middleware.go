@@ -58,7 +58,7 @@ type requestIDs struct {
 
 func newRequestIDs() *requestIDs {
 	b := make([]byte, 6)
-	rand.Read(b)
+	rand.Read(b) // never fails: crypto/rand crashes the program rather than return an error
 	return &requestIDs{prefix: hex.EncodeToString(b) + "-"}
 }
 
@@ -75,9 +75,67 @@ func (s *Server) recoverMiddleware(next echo.HandlerFunc) echo.HandlerFunc {
 					panic(r)
 				}
 				s.log.Error("panic", "path", c.Request().URL.Path, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
-				err = echo.NewHTTPError(http.StatusInternalServerError).SetInternal(fmt.Errorf("panic: %v", r))
+				err = fmt.Errorf("panic: %v", r)
 			}
 		}()
 		return next(c)
 	}
+}
+
+// headMiddleware answers HEAD with what GET would send, without the
+// body: the handler runs as for GET (routes register both methods), the
+// bytes it writes are counted, not sent, and the count becomes the
+// Content-Length when the handler set none. An error is written here, by
+// the error handler, through the same counting writer, so a HEAD that
+// fails gets the headers of the failing GET.
+func (s *Server) headMiddleware(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if c.Request().Method != http.MethodHead {
+			return next(c)
+		}
+		res := c.Response()
+		hw := &headWriter{ResponseWriter: res.Writer}
+		res.Writer = hw
+		defer func() { res.Writer = hw.ResponseWriter }()
+		if err := next(c); err != nil {
+			c.Error(err)
+		}
+		hw.finish()
+		return nil
+	}
+}
+
+// headWriter holds back the status until the handler is done, so that
+// the length of the body it discards can still be sent.
+type headWriter struct {
+	http.ResponseWriter
+	status int // 0 until the handler writes a header
+	n      int
+}
+
+func (w *headWriter) WriteHeader(status int) {
+	if w.status == 0 {
+		w.status = status
+	}
+}
+
+func (w *headWriter) Write(p []byte) (int, error) {
+	w.WriteHeader(http.StatusOK)
+	w.n += len(p)
+	return len(p), nil
+}
+
+// Unwrap lets http.ResponseController reach the connection's writer.
+func (w *headWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// finish sends the status and headers the handler wrote.
+func (w *headWriter) finish() {
+	if w.status == 0 {
+		return
+	}
+	h := w.Header()
+	if h.Get("Content-Length") == "" && w.n > 0 && h.Get("Transfer-Encoding") == "" {
+		h.Set("Content-Length", strconv.Itoa(w.n))
+	}
+	w.ResponseWriter.WriteHeader(w.status)
 }

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"strings"
+
 	"github.com/bilateral/bilateral/chartimage"
 
 	"bytes"
@@ -78,8 +80,10 @@ type NavItem struct{ Href, Label string }
 
 // BasePage is embedded in every page's data.
 type BasePage struct {
-	Title        string
-	Description  string
+	Title       string
+	Description string
+	// Canonical is the page's absolute address, from the configured base
+	// URL; empty (no canonical link) without one.
 	Canonical    string
 	SiteName     string
 	DatasetTitle string
@@ -116,6 +120,16 @@ func (s *Server) basePage(snap *snapshot, title string) BasePage {
 		Version:      snap.version,
 		assets:       snap.assets,
 	}
+}
+
+// publicPage is basePage for a public page at path, which names its
+// canonical address when the server knows its public one (--base-url).
+func (s *Server) publicPage(snap *snapshot, title, path string) BasePage {
+	bp := s.basePage(snap, title)
+	if s.cfg.BaseURL != "" {
+		bp.Canonical = strings.TrimRight(s.cfg.BaseURL, "/") + path
+	}
+	return bp
 }
 
 var dashboardNav = []NavItem{

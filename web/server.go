@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"strings"
 	"sync"
@@ -38,8 +39,9 @@ type Config struct {
 	// Dev re-reads templates and front-end files from disk on every
 	// request (run from the repository root).
 	Dev bool
-	// BaseURL is the public address of the dashboard, printed in image
-	// captions; empty means none.
+	// BaseURL is the public address of the dashboard (absolute, http or
+	// https), printed in image captions and in the canonical link of every
+	// public page; empty means none.
 	BaseURL string
 	// MaxUpload caps the size of an uploaded workbook; 0 means 20 MiB.
 	MaxUpload int64
@@ -94,6 +96,12 @@ func NewServer(cfg Config) (*Server, error) {
 	}
 	if cfg.MaxUpload <= 0 {
 		cfg.MaxUpload = DefaultMaxUpload
+	}
+	if cfg.BaseURL != "" {
+		u, err := url.Parse(cfg.BaseURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+			return nil, fmt.Errorf("web: the base URL %q is not an absolute http(s) address such as https://example.org", cfg.BaseURL)
+		}
 	}
 	if cfg.PollInterval <= 0 {
 		cfg.PollInterval = 2 * time.Second
@@ -172,13 +180,15 @@ func (s *Server) ensureEditor(ctx context.Context) error {
 		return err
 	}
 	s.log.Warn("created the first editor account; this password is shown only once", "user", "admin", "password", pw)
-	s.store.Audit(ctx, datasets.AuditEntry{Actor: "bilateral", Action: "user_added", Detail: "admin (generated on first start)"})
+	if err := s.store.Audit(ctx, datasets.AuditEntry{Actor: "bilateral", Action: "user_added", Detail: "admin (generated on first start)"}); err != nil {
+		s.log.Error("writing the audit log", "action", "user_added", "err", err)
+	}
 	return nil
 }
 
 // build renders a dataset version.
 func (s *Server) build(d *stats.Dataset, v datasets.VersionInfo) (*snapshot, error) {
-	return buildSnapshot(d, v.Number, v.CreatedAt, s.assets, s.pages, s.basePage)
+	return buildSnapshot(d, v.Number, v.CreatedAt, s.assets, s.pages, s.publicPage)
 }
 
 // swap makes a rendered version current in one step.
@@ -293,7 +303,7 @@ func (s *Server) snapshot() (*snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
-	return buildSnapshot(snap.dataset, snap.version, snap.createdAt, assets, pages, s.basePage)
+	return buildSnapshot(snap.dataset, snap.version, snap.createdAt, assets, pages, s.publicPage)
 }
 
 func (s *Server) assetsNow() *Assets {
@@ -337,6 +347,8 @@ func (s *Server) ListenAndServe(ctx context.Context) error {
 	return nil
 }
 
+var getAndHead = []string{http.MethodGet, http.MethodHead}
+
 // routes registers every route in one place.
 func (s *Server) routes() {
 	e := s.echo
@@ -345,39 +357,44 @@ func (s *Server) routes() {
 	e.Use(s.recoverMiddleware)
 	e.Use(s.metrics.middleware)
 	e.Use(securityHeaders)
+	e.Use(s.headMiddleware)
+	// Every GET route answers HEAD too, with the headers a GET would get.
+	get := func(path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) {
+		e.Match(getAndHead, path, h, m...)
+	}
 
-	e.GET("/", s.handleDashboard)
-	e.GET("/charts/:file", s.handleChart)
-	e.GET("/data/dataset.xlsx", s.handleDatasetXLSX)
-	e.GET("/data/charts.zip", s.handleChartsZip)
-	e.GET("/static/*", s.handleStatic)
-	e.GET("/api/v1/charts", s.handleAPICharts)
-	e.GET("/healthz", s.handleHealthz)
-	e.GET("/readyz", s.handleReadyz)
-	e.GET("/metrics", s.handleMetrics)
-	e.GET("/robots.txt", s.handleRobots)
+	get("/", s.handleDashboard)
+	get("/charts/:file", s.handleChart)
+	get("/data/dataset.xlsx", s.handleDatasetXLSX)
+	get("/data/charts.zip", s.handleChartsZip)
+	get("/static/*", s.handleStatic)
+	get("/api/v1/charts", s.handleAPICharts)
+	get("/healthz", s.handleHealthz)
+	get("/readyz", s.handleReadyz)
+	get("/metrics", s.handleMetrics)
+	get("/robots.txt", s.handleRobots)
 
 	// Editors. Order matters: the session is checked first, then the CSRF
 	// token, which for uploads is read from the stream only after the size
 	// limit is in place (readUpload), never by parsing the whole form.
-	e.GET("/admin/login", s.handleLoginForm)
+	get("/admin/login", s.handleLoginForm)
 	e.POST("/admin/login", s.handleLogin)
 	ed := []echo.MiddlewareFunc{s.requireEditor}
 	edPost := []echo.MiddlewareFunc{s.requireEditor, s.requireCSRF}
 	e.POST("/admin/logout", s.handleLogout, edPost...)
-	e.GET("/admin", s.handleAdmin, ed...)
+	get("/admin", s.handleAdmin, ed...)
 	e.POST("/admin/uploads", s.handleAdminUpload, edPost...)
-	e.GET("/admin/uploads/:id", s.handlePreview, ed...)
+	get("/admin/uploads/:id", s.handlePreview, ed...)
 	e.POST("/admin/uploads/:id/publish", s.handlePublish, edPost...)
 	e.POST("/admin/uploads/:id/discard", s.handleDiscard, edPost...)
-	e.GET("/admin/versions/:version/workbook", s.serveVersionWorkbook, ed...)
+	get("/admin/versions/:version/workbook", s.serveVersionWorkbook, ed...)
 	e.POST("/admin/versions/:version/restore", s.handleAdminRestore, edPost...)
-	e.GET("/admin/diff", s.handleDiff, ed...)
-	e.GET("/admin/audit", s.handleAudit, ed...)
+	get("/admin/diff", s.handleDiff, ed...)
+	get("/admin/audit", s.handleAudit, ed...)
 
 	// Scripts, with a bearer token checked before the body is read.
-	e.GET("/api/v1/datasets", s.handleAPIVersions, s.requireToken)
+	get("/api/v1/datasets", s.handleAPIVersions, s.requireToken)
 	e.POST("/api/v1/datasets", s.handleAPIUpload, s.requireToken)
-	e.GET("/api/v1/datasets/:version/workbook", s.serveVersionWorkbook, s.requireToken)
+	get("/api/v1/datasets/:version/workbook", s.serveVersionWorkbook, s.requireToken)
 	e.POST("/api/v1/datasets/:version/restore", s.handleAPIRestore, s.requireToken)
 }

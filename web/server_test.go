@@ -186,8 +186,12 @@ func TestDashboardCachingAndCompression(t *testing.T) {
 	if !strings.HasPrefix(etag, `"v1-`) {
 		t.Errorf("ETag = %q, want one derived from version 1", etag)
 	}
-	if rec := get(t, s, "/", "If-None-Match", etag); rec.Code != http.StatusNotModified {
+	if rec := get(t, s, "/", "Accept-Encoding", "gzip", "If-None-Match", etag); rec.Code != http.StatusNotModified {
 		t.Errorf("GET / with matching If-None-Match = %d, want 304", rec.Code)
+	}
+	// The tag names the gzip form: a client without gzip gets the page.
+	if rec := get(t, s, "/", "If-None-Match", etag); rec.Code != http.StatusOK {
+		t.Errorf("GET / identity with the gzip form's tag = %d, want 200", rec.Code)
 	}
 	if rec := get(t, s, "/", "Accept-Encoding", "br;q=1, gzip"); rec.Header().Get("Content-Encoding") != "br" {
 		t.Errorf("with br accepted, Content-Encoding = %q, want br", rec.Header().Get("Content-Encoding"))
@@ -339,7 +343,7 @@ func TestHealthAndMetrics(t *testing.T) {
 
 func TestNotFoundPage(t *testing.T) {
 	s := newTestServer(t, nil)
-	rec := get(t, s, "/nowhere")
+	rec := get(t, s, "/nowhere", "Accept", browserAccept)
 	if rec.Code != http.StatusNotFound {
 		t.Fatalf("GET /nowhere = %d", rec.Code)
 	}

@@ -2,10 +2,8 @@ package web
 
 import (
 	"bytes"
-	"compress/gzip"
 	"crypto/sha256"
 	"encoding/csv"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"html/template"
@@ -14,10 +12,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/andybalholm/brotli"
-
 	"github.com/bilateral/bilateral/stats"
 	"github.com/bilateral/bilateral/web/charts"
+	"github.com/bilateral/bilateral/web/respond"
 )
 
 // snapshot is everything served for one dataset version, rendered once
@@ -33,66 +30,43 @@ type snapshot struct {
 	charts     []*charts.Chart
 	byID       map[string]*charts.Chart
 
-	dashboard  *rendered
-	chartPages map[string]*rendered
-	chartJSON  map[string]*rendered
-	chartCSV   map[string]*rendered
-	chartList  *rendered
+	// Bodies rendered with the version; their compressed forms are made
+	// on first request, once: publishing stays fast, and a version nobody
+	// asks for in brotli never pays for brotli.
+	dashboard  *respond.Body
+	chartPages map[string]*respond.Body
+	chartJSON  map[string]*respond.Body
+	chartCSV   map[string]*respond.Body
+	chartList  *respond.Body
 
 	// Workbooks are built on first request: most versions are never
 	// downloaded as Excel.
 	mu   sync.Mutex
-	xlsx map[string][]byte
+	xlsx map[string]*respond.Body
 }
 
-// rendered is a response body with a strong validator. Its compressed
-// forms are made on first request, once: publishing stays fast, and a
-// version nobody asks for in brotli never pays for brotli.
-type rendered struct {
-	ctype string
-	body  []byte
-	etag  string
-	// The same as header values, made once.
-	etagVal, ctypeVal []string
-
-	gzOnce, brOnce sync.Once
-	gz, br         []byte
+// versionTag is the entity tag of a body of a version: the version and a
+// hash of the content.
+func versionTag(version int, body []byte) string {
+	return "v" + strconv.Itoa(version) + "-" + respond.Hash(body)
 }
 
-func newRendered(ctype string, body []byte, version int) *rendered {
-	sum := sha256.Sum256(body)
-	etag := fmt.Sprintf(`"v%d-%s"`, version, hex.EncodeToString(sum[:8]))
-	return &rendered{ctype: ctype, body: body, etag: etag, etagVal: []string{etag}, ctypeVal: []string{ctype}}
+// rendered makes a text body of a version.
+func rendered(ctype string, body []byte, version int) *respond.Body {
+	return respond.New(ctype, body, respond.Text(versionTag(version, body)))
 }
 
-func (r *rendered) gzipped() []byte {
-	r.gzOnce.Do(func() { r.gz = gzipBytes(r.body) })
-	return r.gz
-}
-
-// gzipBytes compresses b at the best gzip level: everything compressed
-// here is compressed once and served many times.
-func gzipBytes(b []byte) []byte {
-	var buf bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
-	zw.Write(b)
-	zw.Close()
-	return buf.Bytes()
-}
-
-func (r *rendered) brotli() []byte {
-	r.brOnce.Do(func() {
-		var b bytes.Buffer
-		bw := brotli.NewWriterLevel(&b, 9)
-		bw.Write(r.body)
-		bw.Close()
-		r.br = b.Bytes()
-	})
-	return r.br
+// download makes a downloadable body of a version, which answers Range
+// requests; text downloads are also compressed.
+func download(ctype string, body []byte, version int, text bool) *respond.Body {
+	o := respond.Options{Tag: versionTag(version, body), Ranges: true}
+	o.LazyGzip, o.LazyBrotli = text, text
+	return respond.New(ctype, body, o)
 }
 
 // buildSnapshot renders every page and download of a dataset version.
-func buildSnapshot(d *stats.Dataset, version int, createdAt time.Time, assets *Assets, pages map[string]*template.Template, base func(*snapshot, string) BasePage) (*snapshot, error) {
+// base makes the common data of a page with a title at a path.
+func buildSnapshot(d *stats.Dataset, version int, createdAt time.Time, assets *Assets, pages map[string]*template.Template, base func(snap *snapshot, title, path string) BasePage) (*snapshot, error) {
 	cs, err := charts.Build(d)
 	if err != nil {
 		return nil, err
@@ -100,8 +74,8 @@ func buildSnapshot(d *stats.Dataset, version int, createdAt time.Time, assets *A
 	snap := &snapshot{
 		version: version, versionVal: []string{strconv.Itoa(version)}, createdAt: createdAt, dataset: d, assets: assets, charts: cs,
 		byID:       map[string]*charts.Chart{},
-		chartPages: map[string]*rendered{}, chartJSON: map[string]*rendered{}, chartCSV: map[string]*rendered{},
-		xlsx: map[string][]byte{},
+		chartPages: map[string]*respond.Body{}, chartJSON: map[string]*respond.Body{}, chartCSV: map[string]*respond.Body{},
+		xlsx: map[string]*respond.Body{},
 	}
 	views := make([]ChartView, len(cs))
 	for i, c := range cs {
@@ -109,12 +83,12 @@ func buildSnapshot(d *stats.Dataset, version int, createdAt time.Time, assets *A
 		views[i] = ChartView{Chart: c, GeoURL: assets.URL("us-states.json"), MapName: charts.MapName, Version: version}
 	}
 
-	dash := newDashboardPage(base(snap, d.Meta.Title), d, views)
+	dash := newDashboardPage(base(snap, d.Meta.Title, "/"), d, views)
 	html, err := renderPage(pages, pageDashboard, dash)
 	if err != nil {
 		return nil, err
 	}
-	snap.dashboard = newRendered("text/html; charset=utf-8", html, version)
+	snap.dashboard = rendered("text/html; charset=utf-8", html, version)
 
 	type link struct {
 		ID    string            `json:"id"`
@@ -128,7 +102,7 @@ func buildSnapshot(d *stats.Dataset, version int, createdAt time.Time, assets *A
 	list.Version = version
 	for _, v := range views {
 		c := v.Chart
-		bp := base(snap, c.Title+" · "+d.Meta.Title)
+		bp := base(snap, c.Title+" · "+d.Meta.Title, "/charts/"+c.ID)
 		bp.Description = c.Summary
 		bp.Scripts = []string{"app.js"}
 		v.Page = true
@@ -144,13 +118,13 @@ func buildSnapshot(d *stats.Dataset, version int, createdAt time.Time, assets *A
 		if err != nil {
 			return nil, err
 		}
-		snap.chartPages[c.ID] = newRendered("text/html; charset=utf-8", html, version)
-		snap.chartJSON[c.ID] = newRendered("application/json", c.OptionJSON, version)
+		snap.chartPages[c.ID] = rendered("text/html; charset=utf-8", html, version)
+		snap.chartJSON[c.ID] = rendered("application/json", c.OptionJSON, version)
 		csvBody, err := tableCSV(c.Table)
 		if err != nil {
 			return nil, fmt.Errorf("web: %s.csv: %w", c.ID, err)
 		}
-		snap.chartCSV[c.ID] = newRendered("text/csv; charset=utf-8", csvBody, version)
+		snap.chartCSV[c.ID] = download("text/csv; charset=utf-8", csvBody, version, true)
 		list.Charts = append(list.Charts, link{ID: c.ID, Title: c.Title, Links: map[string]string{
 			"page": "/charts/" + c.ID, "json": "/charts/" + c.ID + ".json",
 			"csv": "/charts/" + c.ID + ".csv", "xlsx": "/charts/" + c.ID + ".xlsx",
@@ -160,7 +134,7 @@ func buildSnapshot(d *stats.Dataset, version int, createdAt time.Time, assets *A
 	if err != nil {
 		return nil, err
 	}
-	snap.chartList = newRendered("application/json", body, version)
+	snap.chartList = rendered("application/json", body, version)
 	return snap, nil
 }
 

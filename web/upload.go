@@ -40,12 +40,12 @@ func (s *Server) readUpload(c echo.Context, checkCSRF func(string) bool) (*recei
 	}
 	ct, params, err := mime.ParseMediaType(req.Header.Get("Content-Type"))
 	if err != nil || ct != "multipart/form-data" || params["boundary"] == "" {
-		return nil, echo.NewHTTPError(http.StatusBadRequest, "Send the workbook as multipart/form-data, in a field named \"file\".")
+		return nil, stats.NewError(stats.BadRequest, "Send the workbook as multipart/form-data, in a field named \"file\".")
 	}
 	req.Body = http.MaxBytesReader(c.Response(), req.Body, limit+64<<10)
 	mr, err := req.MultipartReader()
 	if err != nil {
-		return nil, echo.NewHTTPError(http.StatusBadRequest, "The upload could not be read as a form.")
+		return nil, stats.NewError(stats.BadRequest, "The upload could not be read as a form.")
 	}
 	r := &received{csrf: req.Header.Get(csrfHeader)}
 	gotFile := false
@@ -59,50 +59,62 @@ func (s *Server) readUpload(c echo.Context, checkCSRF func(string) bool) (*recei
 			if errors.As(err, &mbe) {
 				return nil, s.tooLarge()
 			}
-			return nil, echo.NewHTTPError(http.StatusBadRequest, "The upload was cut short or is not a valid form. Try again.")
+			return nil, stats.NewError(stats.BadRequest, "The upload was cut short or is not a valid form. Try again.")
 		}
 		switch part.FormName() {
 		case csrfField:
-			b, _ := io.ReadAll(io.LimitReader(part, 256))
+			b, err := io.ReadAll(io.LimitReader(part, 256))
+			if err != nil {
+				return nil, s.cutShort(err)
+			}
 			r.csrf = string(b)
 		case "comment":
-			b, _ := io.ReadAll(io.LimitReader(part, 4<<10))
+			b, err := io.ReadAll(io.LimitReader(part, 4<<10))
+			if err != nil {
+				return nil, s.cutShort(err)
+			}
 			r.comment = strings.TrimSpace(string(b))
 		case "file":
 			if checkCSRF != nil && !checkCSRF(r.csrf) {
-				return nil, echo.NewHTTPError(http.StatusForbidden, "The form had expired. Reload the page and try again.")
+				return nil, errExpiredForm
 			}
 			r.filename = part.FileName()
 			gotFile = true
 			var buf bytes.Buffer
 			n, err := io.Copy(&buf, io.LimitReader(part, limit+1))
 			if err != nil {
-				var mbe *http.MaxBytesError
-				if errors.As(err, &mbe) {
-					return nil, s.tooLarge()
-				}
-				return nil, echo.NewHTTPError(http.StatusBadRequest, "The upload was cut short. Try again.")
+				return nil, s.cutShort(err)
 			}
 			if n > limit {
 				return nil, s.tooLarge()
 			}
 			r.data = append([]byte{}, buf.Bytes()...)
 		}
-		part.Close()
+		part.Close() // the next NextPart reports any error of the stream
 	}
 	if checkCSRF != nil && !checkCSRF(r.csrf) {
-		return nil, echo.NewHTTPError(http.StatusForbidden, "The form had expired. Reload the page and try again.")
+		return nil, errExpiredForm
 	}
 	if !gotFile {
-		return nil, echo.NewHTTPError(http.StatusBadRequest, "No file was sent: choose a workbook (.xlsx) to upload.")
+		return nil, stats.NewError(stats.BadRequest, "No file was sent: choose a workbook (.xlsx) to upload.")
 	}
 	return r, nil
 }
 
+// cutShort is the error of a body that ended or failed while being read:
+// over the size limit, or cut short.
+func (s *Server) cutShort(err error) error {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return s.tooLarge()
+	}
+	return stats.Wrap(stats.BadRequest, "The upload was cut short. Try again.", err)
+}
+
 func (s *Server) tooLarge() error {
-	return echo.NewHTTPError(http.StatusRequestEntityTooLarge,
-		fmt.Sprintf("The file is larger than the %d MiB limit. A dataset workbook is normally well under 1 MiB: check that you chose the right file.", s.cfg.MaxUpload>>20)).
-		SetInternal(errTooLarge)
+	return stats.Wrap(stats.TooLarge,
+		fmt.Sprintf("The file is larger than the %d MiB limit. A dataset workbook is normally well under 1 MiB: check that you chose the right file.", s.cfg.MaxUpload>>20),
+		errTooLarge)
 }
 
 // checked is the result of validating an uploaded workbook.

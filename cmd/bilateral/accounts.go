@@ -79,7 +79,9 @@ func cmdToken(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	store.Audit(ctx, datasets.AuditEntry{Actor: "command line", Action: "token_created", Detail: pos[0]})
 	fmt.Fprintf(stdout, "API token for %s (shown once; store it now):\n%s\n", pos[0], tok)
+	if err := store.Audit(ctx, datasets.AuditEntry{Actor: "command line", Action: "token_created", Detail: pos[0]}); err != nil {
+		return fmt.Errorf("the token works, but the audit log could not record it: %w", err)
+	}
 	return nil
 }

@@ -20,7 +20,7 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 	addr := fs.String("addr", envDefault("BILATERAL_ADDR", ":8080"), "listen address")
 	dataDir := fs.String("data", envDefault("BILATERAL_DATA", "./data"), "data directory (the SQLite version store)")
 	dev := fs.Bool("dev", envDefault("BILATERAL_DEV", "") != "", "re-read templates and static files from disk on each request")
-	baseURL := fs.String("base-url", envDefault("BILATERAL_BASE_URL", ""), "public address of the dashboard, printed in image captions")
+	baseURL := fs.String("base-url", envDefault("BILATERAL_BASE_URL", ""), "public address of the dashboard (https://...), printed in image captions and canonical links")
 	maxUpload := fs.Int("max-upload-mb", atoiDefault(envDefault("BILATERAL_MAX_UPLOAD_MB", "20"), 20), "largest workbook accepted, in MiB")
 	proxies := fs.String("trusted-proxies", envDefault("BILATERAL_TRUSTED_PROXIES", ""), "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed")
 	retention := retentionFlags(fs)

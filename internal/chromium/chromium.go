@@ -26,11 +26,6 @@ import (
 	"github.com/bilateral/bilateral/internal/testtool"
 )
 
-// RequireToolsEnv is the environment variable that makes a missing test tool
-// (Chromium, poppler-utils' pdftotext, ...) fail tests instead of skipping
-// them.
-const RequireToolsEnv = testtool.RequireEnv
-
 // DebianPackage is the package that provides the browser.
 const DebianPackage = "chromium"
 

@@ -36,6 +36,27 @@ function showIssues(box, filename, issues) {
   wrap.focus();
 }
 
+// failure words a refused upload: the server's own message whenever it
+// sent one (every error from this server is JSON with an "error" field,
+// the size limit, an ended session or an expired form included), else
+// what the status means, for answers from a proxy in front of it.
+function failure(status, body) {
+  if (body && typeof body.error === 'string' && body.error) {
+    const ref = body.code === 'internal' && body.request_id ? ' (Reference: ' + body.request_id + '.)' : '';
+    return body.error + ref;
+  }
+  switch (status) {
+    case 401:
+      return 'Your session has ended. Sign in again, then upload the file again.';
+    case 403:
+      return 'The form had expired. Reload the page and try again.';
+    case 413:
+      return 'The file is larger than the server accepts.';
+    default:
+      return 'The upload failed (HTTP ' + status + '). Try again.';
+  }
+}
+
 function initUpload(form) {
   const progress = form.querySelector('[data-upload-progress]');
   const bar = progress && progress.querySelector('progress');
@@ -83,7 +104,7 @@ function initUpload(form) {
       if (body && body.errors) {
         showIssues(box, body.filename || file.files[0].name, body.errors);
       } else {
-        showIssues(box, file.files[0].name, [{ message: (body && body.error) || 'The upload failed (HTTP ' + xhr.status + '). Try again.' }]);
+        showIssues(box, file.files[0].name, [{ message: failure(xhr.status, body) }]);
       }
     });
     xhr.addEventListener('error', () => {
