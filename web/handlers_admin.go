@@ -194,8 +194,6 @@ func (s *Server) handleAdmin(c echo.Context) error {
 		flash = "Version " + strconv.Itoa(n) + " is published as a copy of an earlier version."
 	} else if c.QueryParam("discarded") != "" {
 		flash = "The upload was discarded; nothing changed."
-	} else if c.QueryParam("unchanged") != "" {
-		flash = "The upload had no changes, so nothing was published."
 	}
 	if q := c.QueryParam("version"); q != "" {
 		n, err := strconv.Atoi(q)
