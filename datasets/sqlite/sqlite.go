@@ -153,7 +153,10 @@ func (s *Store) ListVersions(ctx context.Context, q datasets.VersionQuery) ([]da
 	if limit <= 0 {
 		limit = -1 // SQLite: no limit
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT `+versionCols+versionFrom+` WHERE v.number < ? ORDER BY v.number DESC LIMIT ? OFFSET ?`,
+	// The page is chosen on versions alone (the offset skips rows without
+	// joining them), then joined for the workbook sizes.
+	rows, err := s.db.QueryContext(ctx, `SELECT `+versionCols+` FROM (SELECT * FROM versions WHERE number < ? ORDER BY number DESC LIMIT ? OFFSET ?) v
+		JOIN blobs w ON w.hash = v.sha256 ORDER BY v.number DESC`,
 		before, limit, max(q.Offset, 0))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: versions: %w", err)
