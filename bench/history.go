@@ -264,7 +264,7 @@ func (b *bench) measureHistory(ctx context.Context) error {
 		Miss: fmt.Sprintf("%.1f MB over", (grown-10e6)/1e6)})
 	b.rep.target(target{Goal: "/admin with 10,000 versions is under 200 KB", Got: fKiB(float64(admin.size)), Met: admin.size < 200e3})
 	b.rep.target(target{Goal: "/admin with 10,000 versions renders in under 100 ms (median)", Got: fMS(admin.ms.Median()), Met: admin.ms.Median() < 100,
-		Miss: fMS(admin.ms.Median() - 100) + " over"})
+		Miss: fMS(admin.ms.Median()-100) + " over"})
 	b.rep.target(target{Goal: "the API's first page with 10,000 versions is under 20 KB", Got: fKiB(float64(api.size)), Met: api.size < 20e3})
 	return nil
 }
