@@ -215,3 +215,71 @@ func TestRetentionExpired(t *testing.T) {
 		t.Errorf("Ranges = %q", got)
 	}
 }
+
+// TestMigration0003MovesEveryVersion: a store of the schema before 0003
+// with many versions, some sharing bytes, migrates to blobs with every
+// workbook and dataset intact, each content stored once, and the space
+// the old columns took given back.
+func TestMigration0003MovesEveryVersion(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	steps := mustSteps(t)
+	old, err := openWith(dir, steps[:2])
+	if err != nil {
+		t.Fatal(err)
+	}
+	tx, err := old.db.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 300
+	wbs := map[int][]byte{}
+	dss := map[int]*stats.Dataset{}
+	for i := 1; i <= n; i++ {
+		wb := bytes.Repeat([]byte{byte(i % 100)}, 40000) // 100 distinct workbooks
+		wb = append(wb, byte(i%100), byte(i/100%256))
+		wb = wb[:40001]
+		d := datasets.MustDefault()
+		d.Observations[0].Value = float64(i % 7) // 7 distinct datasets
+		ds, err := datasets.MarshalStorage(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tx.Exec(`INSERT INTO versions (number, created_at, author, comment, sha256, workbook, dataset) VALUES (?, ?, 'a', '', ?, ?, ?)`,
+			i, now(), hash(wb), wb, string(ds)); err != nil {
+			t.Fatal(err)
+		}
+		wbs[i], dss[i] = wb, d
+	}
+	if _, err := tx.Exec(`INSERT INTO current (id, version) VALUES (1, ?)`, n); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := old.Size(ctx)
+	old.Close()
+
+	s, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for i := 1; i <= n; i++ {
+		wb, err := s.Workbook(ctx, i)
+		if err != nil || !bytes.Equal(wb, wbs[i]) {
+			t.Fatalf("version %d: workbook not as published (%v)", i, err)
+		}
+		v, d, err := s.Version(ctx, i)
+		if err != nil || !reflect.DeepEqual(d, dss[i]) || v.Size != len(wbs[i]) || v.SHA256 != hash(wbs[i]) || v.Current != (i == n) {
+			t.Fatalf("version %d = %+v, %v; dataset equal %v", i, v, err, reflect.DeepEqual(d, dss[i]))
+		}
+	}
+	if c := countBlobs(t, s); c != 100+7 {
+		t.Errorf("%d blobs, want 107 (100 workbooks, 7 datasets)", c)
+	}
+	after, _ := s.Size(ctx)
+	if after > before/2 {
+		t.Errorf("the store is %d bytes after migrating, %d before: the space was not given back", after, before)
+	}
+}

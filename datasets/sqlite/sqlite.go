@@ -74,7 +74,26 @@ func openWith(dir string, steps []migration) (*Store, error) {
 		db.Close() // the migration's error is the one worth reporting
 		return nil, fmt.Errorf("sqlite: %s: %w", path, explain(dir, err))
 	}
+	compact(context.Background(), db)
 	return &Store{db: db}, nil
+}
+
+// compact gives back the space of a store that is mostly free pages, as
+// one left by migration 0003 (which moved every version's bytes into
+// blobs) or by retention removing most versions: VACUUM cannot run in a
+// migration's transaction, so it runs here, once, when more than half of
+// the file and more than 8 MiB are free. It is best effort: a store busy
+// with another replica is compacted at a later start.
+func compact(ctx context.Context, db *sql.DB) {
+	var free, pages, size int64
+	if db.QueryRowContext(ctx, `PRAGMA freelist_count`).Scan(&free) != nil ||
+		db.QueryRowContext(ctx, `PRAGMA page_count`).Scan(&pages) != nil ||
+		db.QueryRowContext(ctx, `PRAGMA page_size`).Scan(&size) != nil {
+		return
+	}
+	if free*2 > pages && free*size > 8<<20 {
+		db.ExecContext(ctx, `VACUUM`)
+	}
 }
 
 // Close closes the database.
