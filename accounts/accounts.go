@@ -11,6 +11,10 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
 
 	"golang.org/x/crypto/bcrypt"
 )
@@ -75,9 +79,48 @@ type TokenStore interface {
 // NewAPIToken creates an API token for name and stores only its hash. The
 // token itself is returned once and cannot be recovered later.
 func NewAPIToken(ctx context.Context, store TokenStore, name string) (string, error) {
-	tok := "blt_" + RandomToken(32)
-	if err := store.AddToken(ctx, name, HashToken(tok)); err != nil {
+	tok, hash := NewTokenSecret()
+	if err := store.AddToken(ctx, name, hash); err != nil {
 		return "", err
 	}
 	return tok, nil
+}
+
+// NewTokenSecret returns a new API token, to show once, and the hash to
+// store in its place (with its name, scope and expiry, by the caller).
+func NewTokenSecret() (token, hash string) {
+	token = "blt_" + RandomToken(32)
+	return token, HashToken(token)
+}
+
+// ParseExpiry reads a token's expiry: empty or "never" for none, a
+// duration in days or hours ("90d", "12h") from now, or a date
+// ("2027-01-31", the end of that day in UTC is not included: the token
+// stops working at its start).
+func ParseExpiry(s string, now time.Time) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	switch {
+	case s == "" || s == "never":
+		return time.Time{}, nil
+	case strings.HasSuffix(s, "d"):
+		n, err := strconv.Atoi(strings.TrimSuffix(s, "d"))
+		if err != nil || n < 1 || n > 3650 {
+			return time.Time{}, fmt.Errorf("the expiry %q: write a number of days from 1 to 3650, such as 90d", s)
+		}
+		return now.Add(time.Duration(n) * 24 * time.Hour), nil
+	case strings.HasSuffix(s, "h"):
+		n, err := strconv.Atoi(strings.TrimSuffix(s, "h"))
+		if err != nil || n < 1 || n > 3650*24 {
+			return time.Time{}, fmt.Errorf("the expiry %q: write a number of hours, such as 12h", s)
+		}
+		return now.Add(time.Duration(n) * time.Hour), nil
+	}
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("the expiry %q: write a date (2027-01-31), a number of days (90d) or hours (12h), or never", s)
+	}
+	if !t.After(now) {
+		return time.Time{}, fmt.Errorf("the expiry %s is in the past", s)
+	}
+	return t, nil
 }

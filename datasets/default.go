@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -103,6 +104,10 @@ func readCSV(dir fs.FS, d *stats.Dataset, sh *schema.Sheet) error {
 			rec := sh.Append(d)
 			for i := range sh.Columns {
 				c := &sh.Columns[i]
+				if c.BlankIsGap && r.s(c.Header) == "" {
+					*c.Field(rec).(*float64) = math.NaN() // a gap; Validate checks its status
+					continue
+				}
 				if err = r.read(c.Header, c.Kind, c.Required, c.Choices, c.Field(rec)); err != nil {
 					break
 				}
@@ -145,7 +150,7 @@ func (r record) errf(col, format string, args ...any) error {
 // field zero; a blank required number, year, date or yes/no is an error.
 func (r record) read(col string, k schema.Kind, required bool, choices []string, p any) error {
 	v := r.s(col)
-	if v == "" && k != schema.Text && (k != schema.Choice || !required) {
+	if v == "" && k != schema.Text && k != schema.PartialDate && (k != schema.Choice || !required) {
 		if required && k != schema.Choice {
 			return r.errf(col, "the %s is missing", k)
 		}

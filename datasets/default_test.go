@@ -32,13 +32,24 @@ func TestDefault(t *testing.T) {
 	if f, _ := d.Fact("rok_oda_asean_2020"); f.Value != 233 || f.Unit != "USD million" {
 		t.Errorf("ASEAN ODA fact = %v %s, want 233 USD million", f.Value, f.Unit)
 	}
-	// Census-basis goods trade covers 2011-2024 with gaps left as gaps.
-	exp := d.Points("us_goods_exports")
-	if first, last, _ := stats.Span(exp); first > 2011 || last != 2024 {
-		t.Errorf("us_goods_exports spans %d-%d, want to cover 2011-2024", first, last)
+	// Census-basis goods trade has a row for every year from 2011 to the
+	// latest annual release: a value, or a gap that says why.
+	for _, id := range []string{"us_goods_exports", "us_goods_imports", "us_goods_balance"} {
+		for y := 2011; y <= 2025; y++ {
+			o, ok := d.Observation(id, y)
+			switch {
+			case !ok:
+				t.Errorf("%s has no row for %d; give the value or a gap with its reason", id, y)
+			case o.IsGap() && strings.TrimSpace(o.Note) == "":
+				t.Errorf("%s %d is a gap without a reason", id, y)
+			}
+		}
 	}
-	if _, ok := d.Observation("us_goods_exports", 2018); ok {
-		t.Errorf("us_goods_exports has a 2018 value; the sources publish none, it must be a gap")
+	if o, _ := d.Observation("us_goods_exports", 2018); !o.IsGap() {
+		t.Errorf("us_goods_exports 2018 = %v; the sources read publish none, it must be a gap", o.Value)
+	}
+	if o, _ := d.Observation("us_goods_exports", 2024); !o.IsGap() {
+		t.Errorf("us_goods_exports 2024 = %v (%s); no official figure was found, it must be a gap", o.Value, o.Status)
 	}
 	if o, ok := d.Observation("us_goods_balance", 2019); !ok || o.Value != -20.6 {
 		t.Errorf("us_goods_balance 2019 = %v, %v; want -20.6", o.Value, ok)
@@ -56,9 +67,34 @@ func TestDefault(t *testing.T) {
 		}
 	}
 	for i, o := range d.Observations {
+		if o.IsGap() && o.Source == "" {
+			continue
+		}
 		if _, ok := d.Source(o.Source); !ok {
 			t.Errorf("observation %d (%s %d) cites unknown source %q", i, o.Series, o.Year, o.Source)
 		}
+	}
+}
+
+// TestDefaultQuality holds the default dataset to the standard of issue 11:
+// every source has organisation, title, URL and a date or n.d. (n.d. for
+// at most one source in ten), and the data-quality check finds nothing.
+func TestDefaultQuality(t *testing.T) {
+	d := MustDefault()
+	nd := 0
+	for _, s := range d.Sources {
+		if s.Organisation == "" || s.Title == "" || s.URL == "" || s.Published == "" {
+			t.Errorf("source %s lacks organisation, title, URL or date: %+v", s.ID, s)
+		}
+		if s.Published == stats.NoDate {
+			nd++
+		}
+	}
+	if nd*10 > len(d.Sources) {
+		t.Errorf("%d of %d sources are n.d.; at most one in ten may be", nd, len(d.Sources))
+	}
+	for _, p := range d.Quality() {
+		t.Errorf("data-quality warning on the default dataset: %s", p.Message)
 	}
 }
 

@@ -126,10 +126,9 @@ func (r Retention) Apply(ctx context.Context, s retentionStore, now time.Time, i
 		ns[i] = v.Number
 	}
 	sort.Ints(ns)
-	detail := fmt.Sprintf("removed %d version(s) by retention (%s): %s", len(ns), r, Ranges(ns))
-	if len(detail) > 4000 {
-		detail = detail[:4000] + "…"
-	}
+	// The audit log keeps MaxAuditDetail characters; ranges keep a long
+	// list short, and a list cut there ends with "…".
+	detail := Clip(fmt.Sprintf("removed %d version(s) by retention (%s): %s", len(ns), r, Ranges(ns)), MaxAuditDetail)
 	if err := s.Audit(ctx, AuditEntry{Actor: "bilateral", Action: "versions_removed", Detail: detail}); err != nil {
 		return removed, err
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/bilateral/bilateral/stats"
@@ -21,6 +22,12 @@ import (
 // stats structs, which have no json tags), so every stored version
 // decodes unchanged. A new field gets its own key here; a renamed domain
 // field keeps its old key.
+//
+// Fields added after wave 1 (issue 11: series metadata, observation
+// status, partial publication dates, compilers) are written with
+// omitzero, so a dataset that does not use them is stored byte for byte
+// as before and a stored version without them reads them as zero: blank
+// status (official), not official, no measure.
 
 // storedDataset is the stored form of stats.Dataset.
 type storedDataset struct {
@@ -49,12 +56,16 @@ type storedMetadata struct {
 
 // storedSource is the stored form of stats.Source.
 type storedSource struct {
-	ID           string    `json:"ID"`
-	Organisation string    `json:"Organisation"`
-	Title        string    `json:"Title"`
-	Published    time.Time `json:"Published"`
-	URL          string    `json:"URL"`
-	Note         string    `json:"Note"`
+	ID           string `json:"ID"`
+	Organisation string `json:"Organisation"`
+	Title        string `json:"Title"`
+	// Published holds a full publication date; a date the source gives
+	// only to the month or year, or n.d., is in PublishedText instead.
+	Published     time.Time `json:"Published"`
+	PublishedText string    `json:"PublishedText,omitzero"`
+	CompiledBy    string    `json:"CompiledBy,omitzero"`
+	URL           string    `json:"URL"`
+	Note          string    `json:"Note"`
 }
 
 // storedSeries is the stored form of stats.Series.
@@ -65,13 +76,19 @@ type storedSeries struct {
 	Basis       string `json:"Basis"`
 	ReportedBy  string `json:"ReportedBy"`
 	Description string `json:"Description"`
+	Measure     string `json:"Measure,omitzero"`
+	VintageRule string `json:"VintageRule,omitzero"`
+	Official    bool   `json:"Official,omitzero"`
 }
 
 // storedObservation is the stored form of stats.Observation.
+// A gap (Status "gap") has no value; JSON cannot hold NaN, so it is
+// stored as 0 and read back as NaN.
 type storedObservation struct {
 	Series string  `json:"Series"`
 	Year   int     `json:"Year"`
 	Value  float64 `json:"Value"`
+	Status string  `json:"Status,omitzero"`
 	Source string  `json:"Source"`
 	Note   string  `json:"Note"`
 }
@@ -153,13 +170,24 @@ func toStored(d *stats.Dataset) *storedDataset {
 			AsOf:        d.Meta.AsOf,
 		},
 		Sources: convert(d.Sources, func(s stats.Source) storedSource {
-			return storedSource{ID: s.ID, Organisation: s.Organisation, Title: s.Title, Published: s.Published, URL: s.URL, Note: s.Note}
+			ss := storedSource{ID: s.ID, Organisation: s.Organisation, Title: s.Title, CompiledBy: s.CompiledBy, URL: s.URL, Note: s.Note}
+			if t, p, ok := stats.ParsePublished(s.Published); ok && p == stats.FullDate && t.Format(time.DateOnly) == s.Published {
+				ss.Published = t
+			} else {
+				ss.PublishedText = s.Published
+			}
+			return ss
 		}),
 		Series: convert(d.Series, func(s stats.Series) storedSeries {
-			return storedSeries{ID: s.ID, Name: s.Name, Unit: s.Unit, Basis: s.Basis, ReportedBy: s.ReportedBy, Description: s.Description}
+			return storedSeries{ID: s.ID, Name: s.Name, Unit: s.Unit, Basis: s.Basis, ReportedBy: s.ReportedBy, Description: s.Description,
+				Measure: s.Measure, VintageRule: s.VintageRule, Official: s.Official}
 		}),
 		Observations: convert(d.Observations, func(o stats.Observation) storedObservation {
-			return storedObservation{Series: o.Series, Year: o.Year, Value: o.Value, Source: o.Source, Note: o.Note}
+			v := o.Value
+			if math.IsNaN(v) {
+				v = 0
+			}
+			return storedObservation{Series: o.Series, Year: o.Year, Value: v, Status: o.Status, Source: o.Source, Note: o.Note}
 		}),
 		Projects: convert(d.Projects, func(p stats.Project) storedProject {
 			return storedProject{Company: p.Company, AmountUSDm: p.AmountUSDm, City: p.City, State: p.State, Year: p.Year,
@@ -182,13 +210,22 @@ func fromStored(s *storedDataset) *stats.Dataset {
 			AsOf:        s.Meta.AsOf,
 		},
 		Sources: convert(s.Sources, func(s storedSource) stats.Source {
-			return stats.Source{ID: s.ID, Organisation: s.Organisation, Title: s.Title, Published: s.Published, URL: s.URL, Note: s.Note}
+			pub := s.PublishedText
+			if !s.Published.IsZero() {
+				pub = s.Published.Format(time.DateOnly)
+			}
+			return stats.Source{ID: s.ID, Organisation: s.Organisation, Title: s.Title, Published: pub, CompiledBy: s.CompiledBy, URL: s.URL, Note: s.Note}
 		}),
 		Series: convert(s.Series, func(s storedSeries) stats.Series {
-			return stats.Series{ID: s.ID, Name: s.Name, Unit: s.Unit, Basis: s.Basis, ReportedBy: s.ReportedBy, Description: s.Description}
+			return stats.Series{ID: s.ID, Name: s.Name, Unit: s.Unit, Basis: s.Basis, ReportedBy: s.ReportedBy, Description: s.Description,
+				Measure: s.Measure, VintageRule: s.VintageRule, Official: s.Official}
 		}),
 		Observations: convert(s.Observations, func(o storedObservation) stats.Observation {
-			return stats.Observation{Series: o.Series, Year: o.Year, Value: o.Value, Source: o.Source, Note: o.Note}
+			v := o.Value
+			if o.Status == stats.StatusGap {
+				v = math.NaN()
+			}
+			return stats.Observation{Series: o.Series, Year: o.Year, Value: v, Status: o.Status, Source: o.Source, Note: o.Note}
 		}),
 		Projects: convert(s.Projects, func(p storedProject) stats.Project {
 			return stats.Project{Company: p.Company, AmountUSDm: p.AmountUSDm, City: p.City, State: p.State, Year: p.Year,

@@ -25,7 +25,7 @@ func smallDataset() *stats.Dataset {
 			AsOf:     time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC),
 		},
 		Sources: []stats.Source{
-			{ID: "census", Organisation: "U.S. Census Bureau", Title: "Trade in goods", Published: time.Date(2025, 2, 6, 0, 0, 0, 0, time.UTC), URL: "https://www.census.gov/", Note: "goods only"},
+			{ID: "census", Organisation: "U.S. Census Bureau", Title: "Trade in goods", Published: "2025-02-06", URL: "https://www.census.gov/", Note: "goods only"},
 			{ID: "ustr", Organisation: "USTR", URL: "http://www.ustr.gov/"},
 		},
 		Series: []stats.Series{{ID: "goods-exports", Name: "Goods exports", Unit: "USD billion", Basis: "Census", ReportedBy: "US", Description: "<b>not</b> HTML"}},

@@ -2,6 +2,7 @@ package stats
 
 import (
 	"fmt"
+	"math"
 	"sort"
 	"strconv"
 	"time"
@@ -109,6 +110,21 @@ func summary(r row) string {
 	return s
 }
 
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+// obsValue is an observation's value as text; a gap has none.
+func obsValue(o Observation) string {
+	if math.IsNaN(o.Value) {
+		return ""
+	}
+	return num(o.Value)
+}
+
 func num(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 
 func date(t time.Time) string {
@@ -140,7 +156,7 @@ func metaRows(d *Dataset) keyed {
 func sourceRows(d *Dataset) keyed {
 	var k keyed
 	for _, s := range d.Sources {
-		k.add(s.ID, row{fields: []string{"Organisation", "Title", "Published", "URL", "Note"}, values: []string{s.Organisation, s.Title, date(s.Published), s.URL, s.Note}})
+		k.add(s.ID, row{fields: []string{"Organisation", "Title", "Published", "Compiled by", "URL", "Note"}, values: []string{s.Organisation, s.Title, s.Published, s.CompiledBy, s.URL, s.Note}})
 	}
 	return k
 }
@@ -148,7 +164,7 @@ func sourceRows(d *Dataset) keyed {
 func seriesRows(d *Dataset) keyed {
 	var k keyed
 	for _, s := range d.Series {
-		k.add(s.ID, row{fields: []string{"Name", "Unit", "Basis", "Reported by", "Description"}, values: []string{s.Name, s.Unit, s.Basis, s.ReportedBy, s.Description}})
+		k.add(s.ID, row{fields: []string{"Name", "Unit", "Measure", "Basis", "Reported by", "Vintage rule", "Official", "Description"}, values: []string{s.Name, s.Unit, s.Measure, s.Basis, s.ReportedBy, s.VintageRule, yesNo(s.Official), s.Description}})
 	}
 	return k
 }
@@ -156,7 +172,7 @@ func seriesRows(d *Dataset) keyed {
 func obsRows(d *Dataset) keyed {
 	var k keyed
 	for _, o := range d.Observations {
-		k.add(o.Series+" "+strconv.Itoa(o.Year), row{fields: []string{"Value", "Source", "Note"}, values: []string{num(o.Value), o.Source, o.Note}})
+		k.add(o.Series+" "+strconv.Itoa(o.Year), row{fields: []string{"Value", "Status", "Source", "Note"}, values: []string{obsValue(o), o.Status, o.Source, o.Note}})
 	}
 	return k
 }

@@ -22,6 +22,9 @@ const (
 // (0-based, in the order of the dataset's slices) and field name, so that
 // the workbook layer can translate it into a sheet and cell.
 type Problem struct {
+	// Code is a short machine name for a data-quality warning (see
+	// Dataset.Quality); empty for an error.
+	Code    string
 	Table   string
 	Index   int    // row index within the table; -1 for the table as a whole
 	Field   string // field name as in the workbook header, e.g. "Source"
@@ -111,6 +114,11 @@ func (d *Dataset) Validate() []Problem {
 				add(TableSources, i, "URL", s.URL, "%s", msg)
 			}
 		}
+		if s.Published != "" {
+			if _, _, ok := ParsePublished(s.Published); !ok {
+				add(TableSources, i, "Published", s.Published, "write the date as the source gives it: yyyy-mm-dd, yyyy-mm or yyyy, or n.d. when it gives none")
+			}
+		}
 	}
 	checkSource := func(table string, i int, id string) {
 		switch {
@@ -130,7 +138,9 @@ func (d *Dataset) Validate() []Problem {
 	}
 
 	series := map[string]bool{}
+	official := map[string]bool{}
 	for i, s := range d.Series {
+		official[s.ID] = s.Official
 		switch {
 		case s.ID == "":
 			add(TableSeries, i, "ID", "", "every series needs an ID")
@@ -164,10 +174,31 @@ func (d *Dataset) Validate() []Problem {
 			add(TableObservations, i, "Series", o.Series, "no series has this ID; add it to the Series sheet or fix the spelling")
 		}
 		checkYear(TableObservations, i, "Year", o.Year, false)
-		if !finite(o.Value) {
+		validStatus := o.Status == ""
+		for _, st := range Statuses {
+			validStatus = validStatus || o.Status == st
+		}
+		switch {
+		case !validStatus:
+			add(TableObservations, i, "Status", o.Status, "status must be one of: %s (blank means official)", strings.Join(Statuses, ", "))
+		case o.Status == StatusGap:
+			if !math.IsNaN(o.Value) {
+				add(TableObservations, i, "Value", fmt.Sprint(o.Value), "a gap has no value: leave Value blank, or give the figure a status other than gap")
+			}
+			if strings.TrimSpace(o.Note) == "" {
+				add(TableObservations, i, "Note", "", "say in the note why there is no figure for this year, such as \"source not found\" or \"not published separately\"")
+			}
+		case math.IsNaN(o.Value):
+			add(TableObservations, i, "Value", "", "Value is missing: type the number; if there is no published figure, write gap in Status and give the reason in Note")
+		case !finite(o.Value):
 			add(TableObservations, i, "Value", fmt.Sprint(o.Value), "value must be a number no larger than 10^15 in size")
 		}
-		checkSource(TableObservations, i, o.Source)
+		if validStatus && official[o.Series] && (o.Status == StatusCommercial || o.Status == StatusEstimate) {
+			add(TableObservations, i, "Status", o.Status, "series %s has an official basis, so it cannot hold a %s figure: move the value to a series of its own whose Official is no", o.Series, o.Status)
+		}
+		if o.Status != StatusGap || o.Source != "" {
+			checkSource(TableObservations, i, o.Source)
+		}
 		k := key{o.Series, o.Year}
 		if seen[k] && o.Series != "" {
 			add(TableObservations, i, "Year", fmt.Sprint(o.Year), "series %s already has a value for %d higher up the sheet; keep one value per year and say in the note which source was preferred", o.Series, o.Year)

@@ -153,8 +153,8 @@ func TestEditorFlow(t *testing.T) {
 	// Change one figure, as an analyst would in Excel.
 	d := datasets.MustDefault()
 	for i, o := range d.Observations {
-		if o.Series == "us_goods_exports" && o.Year == 2019 {
-			d.Observations[i].Value = 57.5
+		if o.Series == "us_goods_exports" && o.Year == 2022 {
+			d.Observations[i].Value = 71.9
 		}
 	}
 	if resp, _ := e.upload(workbook(t, d), false); resp.StatusCode != http.StatusForbidden {
@@ -172,22 +172,22 @@ func TestEditorFlow(t *testing.T) {
 		t.Fatalf("preview lists %d changes, want 1:\n%s", rows.Length(), pd.Find("table.changes").Text())
 	}
 	cells := rows.First().Find("td").Map(func(_ int, s *goquery.Selection) string { return s.Text() })
-	if want := []string{"changed", "Observations", "us_goods_exports 2019", "Value", "56.9", "57.5"}; fmt.Sprint(cells) != fmt.Sprint(want) {
+	if want := []string{"changed", "Observations", "us_goods_exports 2022", "Value", "71.47", "71.9"}; fmt.Sprint(cells) != fmt.Sprint(want) {
 		t.Errorf("preview row = %v, want %v", cells, want)
 	}
 	// Nothing is published before the editor confirms.
-	if strings.Contains(get(t, s, "/").Body.String(), "$57.5 billion") {
+	if strings.Contains(get(t, s, "/").Body.String(), "$71.9 billion") {
 		t.Fatal("the new figure is live before publishing")
 	}
-	resp, _ = e.postForm(preview+"/publish", url.Values{"csrf": {e.csrf}, "comment": {"2019 exports revised"}})
+	resp, _ = e.postForm(preview+"/publish", url.Values{"csrf": {e.csrf}, "comment": {"2022 exports revised"}})
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/admin?published=2" {
 		t.Fatalf("publish = %d %s", resp.StatusCode, resp.Header.Get("Location"))
 	}
 	dash := get(t, s, "/")
-	if !strings.Contains(dash.Body.String(), "$57.5 billion") || dash.Header().Get("X-Dataset-Version") != "2" {
+	if !strings.Contains(dash.Body.String(), "$71.9 billion") || dash.Header().Get("X-Dataset-Version") != "2" {
 		t.Errorf("after publishing, the dashboard does not show the new figure (version %s)", dash.Header().Get("X-Dataset-Version"))
 	}
-	if !strings.Contains(get(t, s, "/charts/us-goods-trade.json").Body.String(), `"value":57.5`) {
+	if !strings.Contains(get(t, s, "/charts/us-goods-trade.json").Body.String(), `"value":71.9`) {
 		t.Errorf("after publishing, the chart does not show the new figure")
 	}
 	if resp, _ := e.postForm(preview+"/publish", url.Values{"csrf": {e.csrf}}); resp.StatusCode != http.StatusNotFound {
@@ -200,11 +200,11 @@ func TestEditorFlow(t *testing.T) {
 	if n := hd.Find("table.history tbody tr").Length(); n != 2 {
 		t.Errorf("history has %d rows, want 2", n)
 	}
-	if !strings.Contains(hd.Find("table.history").Text(), "2019 exports revised") {
+	if !strings.Contains(hd.Find("table.history").Text(), "2022 exports revised") {
 		t.Errorf("history lacks the comment")
 	}
 	_, body = e.get("/admin/diff?from=1&to=2")
-	if !strings.Contains(doc(t, body).Find("table.changes").Text(), "57.5") {
+	if !strings.Contains(doc(t, body).Find("table.changes").Text(), "71.9") {
 		t.Errorf("diff 1..2 does not show the change")
 	}
 	if resp, b := e.get("/admin/versions/1/workbook"); resp.StatusCode != http.StatusOK || !bytes.HasPrefix(b, []byte("PK")) {
@@ -217,7 +217,7 @@ func TestEditorFlow(t *testing.T) {
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/admin?restored=3" {
 		t.Fatalf("restore = %d %s", resp.StatusCode, resp.Header.Get("Location"))
 	}
-	if body := get(t, s, "/").Body.String(); !strings.Contains(body, "$56.9 billion") || strings.Contains(body, "$57.5 billion") {
+	if body := get(t, s, "/").Body.String(); !strings.Contains(body, "$71.47 billion") || strings.Contains(body, "$71.9 billion") {
 		t.Errorf("after restoring version 1 the old figure is not back")
 	}
 

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"crypto/subtle"
+	"errors"
 	"net/http"
 	"strings"
 	"sync"
@@ -23,6 +24,7 @@ const (
 	csrfHeader      = "X-CSRF-Token"
 	ctxUser         = "user"    // the signed-in editor's name
 	ctxSession      = "session" // their datasets.Session
+	ctxScope        = "scope"   // an API token's scope
 )
 
 // checkPassword reports whether pw is the user's password.
@@ -179,12 +181,32 @@ func (s *Server) requireToken(next echo.HandlerFunc) echo.HandlerFunc {
 			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="bilateral"`)
 			return stats.NewError(stats.Unauthorized, "This API needs an Authorization: Bearer TOKEN header (create a token with `bilateral token create NAME`).")
 		}
-		name, err := s.store.TokenName(c.Request().Context(), accounts.HashToken(strings.TrimSpace(tok)))
-		if err != nil {
-			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="bilateral", error="invalid_token"`)
-			return stats.Wrap(stats.Unauthorized, "The API token is not valid.", err)
+		ti, err := s.store.Token(c.Request().Context(), accounts.HashToken(strings.TrimSpace(tok)))
+		if errors.Is(err, datasets.ErrExpired) {
+			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="bilateral", error="invalid_token", error_description="expired"`)
+			return stats.Wrap(stats.Unauthorized, "The API token expired on "+ti.ExpiresAt.UTC().Format("2006-01-02 15:04")+" UTC: ask an editor for a new one.", err)
 		}
-		c.Set(ctxUser, "token:"+name)
+		if errors.Is(err, datasets.ErrNotFound) {
+			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="bilateral", error="invalid_token"`)
+			return stats.Wrap(stats.Unauthorized, "The API token is not valid (or it was revoked).", err)
+		}
+		if err != nil {
+			return err
+		}
+		c.Set(ctxUser, "token:"+ti.Name)
+		c.Set(ctxScope, ti.Scope)
+		return next(c)
+	}
+}
+
+// requirePublish lets through only tokens whose scope allows uploads,
+// publishes and restores; read-only tokens get 403.
+func (s *Server) requirePublish(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if sc, _ := c.Get(ctxScope).(string); sc != datasets.ScopePublish {
+			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="bilateral", error="insufficient_scope", scope="publish"`)
+			return stats.NewError(stats.Forbidden, "This API token may only read: uploads, publishes and restores need a token with the publish scope.")
+		}
 		return next(c)
 	}
 }

@@ -31,8 +31,8 @@ func TestBrowserEditorPublishes(t *testing.T) {
 
 	d := datasets.MustDefault()
 	for i, o := range d.Observations {
-		if o.Series == "us_goods_exports" && o.Year == 2019 {
-			d.Observations[i].Value = 57.5
+		if o.Series == "us_goods_exports" && o.Year == 2022 {
+			d.Observations[i].Value = 71.9
 		}
 	}
 	file := filepath.Join(t.TempDir(), "changed.xlsx")
@@ -76,11 +76,11 @@ func TestBrowserEditorPublishes(t *testing.T) {
 		t.Fatalf("no preview after the upload (at %s): %v", loc, err)
 	}
 	changes, _ := chromedp.Run(tctx, chromedp.Text(chromedp.CSS("table.changes tbody")))
-	if !strings.Contains(changes, "us_goods_exports 2019") || !strings.Contains(changes, "56.9") || !strings.Contains(changes, "57.5") {
-		t.Errorf("preview = %q, want us_goods_exports 2019 56.9 → 57.5", changes)
+	if !strings.Contains(changes, "us_goods_exports 2022") || !strings.Contains(changes, "71.47") || !strings.Contains(changes, "71.9") {
+		t.Errorf("preview = %q, want us_goods_exports 2022 71.47 → 71.9", changes)
 	}
 	if err := chromedp.Do(tctx,
-		chromedp.SendKeys(chromedp.CSS("#comment"), "2019 exports revised"),
+		chromedp.SendKeys(chromedp.CSS("#comment"), "2022 exports revised"),
 		chromedp.Click(chromedp.CSS(`form[action$="/publish"] button`)),
 		chromedp.WaitVisible(chromedp.CSS(".notice--ok")),
 	); err != nil {
@@ -94,7 +94,7 @@ func TestBrowserEditorPublishes(t *testing.T) {
 		t.Fatal(err)
 	}
 	trade, _ := chromedp.Run(tctx, chromedp.Text(chromedp.CSS("#trade .story-text")))
-	if !strings.Contains(trade, "$57.5 billion") {
+	if !strings.Contains(trade, "$71.9 billion") {
 		t.Errorf("the dashboard's trade text does not show the new figure: %q", trade)
 	}
 }

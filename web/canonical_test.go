@@ -64,7 +64,7 @@ func TestAuditFailureIsLogged(t *testing.T) {
 	if resp := e.login(testPassword); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("login = %d", resp.StatusCode)
 	}
-	es, err := store.AuditLog(context.Background(), 10)
+	es, err := store.AuditLog(context.Background(), datasets.AuditQuery{Limit: 10})
 	if err != nil || len(es) == 0 || es[0].Action != "login" || es[0].Actor != "ana" || es[0].Remote == "" {
 		t.Fatalf("audit log after login: %+v, %v", es, err)
 	}

@@ -211,6 +211,20 @@ func (s *Server) handleError(err error, c echo.Context) {
 	setRetryAfter(h, p)
 	if !prefersHTML(c.Request()) {
 		body := map[string]any{"error": p.message, "code": p.code, "request_id": reqID}
+		// Errors that carry more than a message (a stale base's
+		// overwrites) add their fields, and may name a finer code.
+		var coded interface{ errorCode() string }
+		if errors.As(err, &coded) {
+			body["code"] = coded.errorCode()
+		}
+		var extra interface{ errorFields() map[string]any }
+		if errors.As(err, &extra) {
+			for k, v := range extra.errorFields() {
+				if _, taken := body[k]; !taken {
+					body[k] = v
+				}
+			}
+		}
 		if wb := p.workbook; wb != nil {
 			body["valid"] = false
 			body["errors"] = apiIssues(wb.issues)

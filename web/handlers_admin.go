@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -72,6 +73,10 @@ type PreviewPage struct {
 	Counts   ChangeCounts
 	Warnings []schema.Warning
 	Stale    bool
+	// BaseCheck compares the version the workbook was downloaded from
+	// with the current one; Confirm asks for a confirmation to publish.
+	BaseCheck baseCheck
+	Confirm   bool
 	// Unchanged: the upload stores the same dataset as its base version;
 	// publishing it would add a version with no changes.
 	Unchanged bool
@@ -86,18 +91,28 @@ type DiffPage struct {
 	Counts   ChangeCounts
 }
 
-// AuditPage lists the audit log.
+// AuditPage lists a page of the audit log.
 type AuditPage struct {
 	AdminBase
 	Entries []datasets.AuditEntry
+	// Action filters the entries; Actions are the choices.
+	Action  string
+	Actions []string
+	// Older is the id to ask for the next (older) page from; 0 when this
+	// is the last page. Newest links back to the first page.
+	Older  int64
+	Newest bool
 }
+
+// auditPageSize is how many audit entries one page shows.
+const auditPageSize = 100
 
 func (s *Server) adminBase(c echo.Context, title string) (AdminBase, error) {
 	snap := s.cur.Load()
 	se, _ := c.Get(ctxSession).(datasets.Session)
 	bp := s.basePage(snap, title+" · bilateral editors")
 	bp.Scripts = []string{"admin.js"}
-	bp.Nav = []NavItem{{"/", "Dashboard"}, {"/admin", "Upload and history"}, {"/admin/diff", "Compare versions"}, {"/admin/audit", "Audit log"}}
+	bp.Nav = []NavItem{{"/", "Dashboard"}, {"/admin", "Upload and history"}, {"/admin/diff", "Compare versions"}, {"/admin/audit", "Audit log"}, {"/admin/accounts", "Editors and tokens"}}
 	return AdminBase{BasePage: bp, User: se.User, CSRF: se.CSRF}, nil
 }
 
@@ -238,22 +253,26 @@ func (s *Server) handleAdminUpload(c echo.Context) error {
 		s.audit(c, "upload_rejected", strconv.Itoa(len(res.issues))+" problems in "+up.filename)
 		return refuse(newInvalidWorkbook(up.filename, res.issues))
 	}
-	cur, err := s.store.CurrentNumber(ctx)
+	curInfo, curDS, err := s.store.Current(ctx)
 	if err != nil {
 		return err
 	}
-	id, err := s.store.SaveUpload(ctx, datasets.Upload{Author: se.User, Filename: up.filename, Workbook: up.data, Dataset: res.dataset, BaseVersion: cur})
+	cur := curInfo.Number
+	bc, bw, err := s.checkBase(ctx, res.exportedFrom, cur, curDS, res.dataset)
+	if err != nil {
+		return err
+	}
+	id, err := s.store.SaveUpload(ctx, datasets.Upload{Author: se.User, Filename: up.filename, Workbook: up.data, Dataset: res.dataset, BaseVersion: cur,
+		ExportedFrom: res.exportedFrom, Formulas: res.formulas})
 	if err != nil {
 		return err
 	}
 	s.audit(c, "upload", up.filename+" checked against version "+strconv.Itoa(cur))
 	loc := "/admin/uploads/" + id
 	if wantsJSON {
-		out := map[string]any{"valid": true, "location": loc, "warnings": res.warnings}
-		if _, bd, err := s.store.Version(ctx, cur); err == nil {
-			out["unchanged"] = sameDataset(bd, res.dataset)
-		}
-		return c.JSON(http.StatusOK, out)
+		return c.JSON(http.StatusOK, map[string]any{"valid": true, "location": loc, "warnings": append(append([]schema.Warning{}, res.warnings...), bw...),
+			"base_version": bc.Base, "current_version": bc.Current, "overwrites": bc.Overwrites,
+			"unchanged": sameDataset(curDS, res.dataset)})
 	}
 	return c.Redirect(http.StatusSeeOther, loc)
 }
@@ -295,6 +314,14 @@ func (s *Server) handlePreview(c echo.Context) error {
 	}
 	page := &PreviewPage{AdminBase: base, Upload: u, Base: bv, Changes: changes, Counts: countChanges(changes), Stale: cur != u.BaseVersion, Warnings: res.warnings,
 		Unchanged: len(changes) == 0 && sameDataset(bd, u.Dataset)}
+	// The upload is compared with the version it was checked against,
+	// which is current unless the preview is stale.
+	bc, bw, err := s.checkBase(ctx, u.ExportedFrom, bv.Number, bd, u.Dataset)
+	if err != nil {
+		return err
+	}
+	page.BaseCheck, page.Confirm = bc, bc.NeedsConfirm()
+	page.Warnings = append(page.Warnings, bw...)
 	return s.renderAdmin(c, http.StatusOK, pagePreview, page)
 }
 
@@ -305,18 +332,34 @@ func (s *Server) handlePublish(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	comment := strings.TrimSpace(c.FormValue("comment"))
-	if len(comment) > 2000 {
-		comment = comment[:2000]
+	comment := datasets.Clip(strings.TrimSpace(c.FormValue("comment")), datasets.MaxComment)
+	bv, bd, err := s.store.Version(ctx, u.BaseVersion)
+	if err != nil {
+		return err
 	}
-	v, err := s.publish(ctx, datasets.NewVersion{Workbook: u.Workbook, Dataset: u.Dataset, Author: user, Comment: comment, BaseVersion: u.BaseVersion})
+	bc, _, err := s.checkBase(ctx, u.ExportedFrom, bv.Number, bd, u.Dataset)
+	if err != nil {
+		return err
+	}
+	if bc.NeedsConfirm() && c.FormValue("confirm_overwrite") != "1" {
+		msg := fmt.Sprintf("This file was downloaded from version %d, but version %d is current, and publishing it would overwrite %d value%s changed since. Go back to the preview, check the list and tick the box to confirm, or download the current workbook and make the change again.", bc.Base, bc.Current, len(bc.Overwrites), plural(len(bc.Overwrites)))
+		if bc.Unknown {
+			msg = fmt.Sprintf("This file was downloaded from version %d, which this store does not hold, so what it would overwrite cannot be shown. Go back to the preview and tick the box to confirm, or download the current workbook (version %d) and make the change again.", bc.Base, bc.Current)
+		}
+		return stats.NewError(stats.Conflict, msg)
+	}
+	v, err := s.publish(ctx, datasets.NewVersion{Workbook: u.Workbook, Dataset: u.Dataset, Author: user, Comment: comment, BaseVersion: u.BaseVersion, Formulas: u.Formulas})
 	if errors.Is(err, datasets.ErrStale) {
 		return stats.Wrap(stats.Conflict, "Another version was published after this file was checked, so its preview is out of date. Upload the file again to see what it changes now.", err)
 	}
 	if err != nil {
 		return err
 	}
-	s.audit(c, "publish", "version "+strconv.Itoa(v.Number)+" from "+u.Filename)
+	detail := "version " + strconv.Itoa(v.Number) + " from " + u.Filename
+	if bc.NeedsConfirm() {
+		detail += fmt.Sprintf(", made from version %d, confirmed over %d newer value%s", bc.Base, len(bc.Overwrites), plural(len(bc.Overwrites)))
+	}
+	s.audit(c, "publish", detail)
 	if err := s.store.DeleteUpload(context.WithoutCancel(ctx), u.ID); err != nil {
 		// The version is published; the upload left behind expires within
 		// a day, and publishing it again is refused as stale.
@@ -388,13 +431,25 @@ func (s *Server) handleDiff(c echo.Context) error {
 }
 
 func (s *Server) handleAudit(c echo.Context) error {
+	ctx := c.Request().Context()
 	base, err := s.adminBase(c, "Audit log")
 	if err != nil {
 		return err
 	}
-	es, err := s.store.AuditLog(c.Request().Context(), 500)
+	before, _ := strconv.ParseInt(c.QueryParam("before"), 10, 64)
+	page := &AuditPage{AdminBase: base, Action: c.QueryParam("action"), Newest: before <= 0}
+	if page.Actions, err = s.store.AuditActions(ctx); err != nil {
+		return err
+	}
+	// One more than a page tells whether there is an older page.
+	es, err := s.store.AuditLog(ctx, datasets.AuditQuery{Action: page.Action, Before: max(before, 0), Limit: auditPageSize + 1})
 	if err != nil {
 		return err
 	}
-	return s.renderAdmin(c, http.StatusOK, pageAudit, &AuditPage{AdminBase: base, Entries: es})
+	if len(es) > auditPageSize {
+		es = es[:auditPageSize]
+		page.Older = es[len(es)-1].ID
+	}
+	page.Entries = es
+	return s.renderAdmin(c, http.StatusOK, pageAudit, page)
 }

@@ -2,12 +2,15 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/bilateral/bilateral/datasets"
+	"github.com/bilateral/bilateral/datasets/schema"
 	"github.com/bilateral/bilateral/datasets/xlsx"
 	"github.com/bilateral/bilateral/stats"
 	"github.com/bilateral/bilateral/web/respond"
@@ -30,10 +33,15 @@ func apiIssues(is []xlsx.Issue) []apiIssue {
 }
 
 // handleAPIUpload validates a workbook and, unless dry_run is set,
-// publishes it as a new version.
+// publishes it as a new version. If-Match is checked before anything
+// else; a workbook made from an older version that would overwrite newer
+// changes is refused with 409 stale_base unless ?force=1.
 func (s *Server) handleAPIUpload(c echo.Context) error {
 	ctx := c.Request().Context()
 	user, _ := c.Get(ctxUser).(string)
+	if err := s.checkIfMatch(c); err != nil {
+		return err
+	}
 	up, err := s.readUpload(c, nil)
 	if err != nil {
 		return err
@@ -46,38 +54,60 @@ func (s *Server) handleAPIUpload(c echo.Context) error {
 		s.audit(c, "upload_rejected", strconv.Itoa(len(res.issues))+" problems in "+up.filename)
 		return newInvalidWorkbook(up.filename, res.issues)
 	}
-	curInfo, cur, err := s.store.Current(ctx)
-	if err != nil {
-		return err
-	}
-	changes := stats.Diff(cur, res.dataset)
-	if changes == nil {
-		changes = []stats.Change{}
-	}
-	unchanged := len(changes) == 0 && sameDataset(cur, res.dataset)
-	if c.QueryParam("dry_run") == "1" || c.QueryParam("dry_run") == "true" {
-		return c.JSON(http.StatusOK, map[string]any{"valid": true, "base_version": curInfo.Number, "changes": changes, "unchanged": unchanged, "warnings": res.warnings})
-	}
-	if unchanged && !(c.QueryParam("allow_empty") == "1" || c.QueryParam("allow_empty") == "true") {
-		// Publishing nothing is a choice (?allow_empty=1): a script that
-		// uploads on a schedule does not flood the history.
-		return c.JSON(http.StatusOK, map[string]any{"version": curInfo.Number, "unchanged": true, "warnings": res.warnings})
-	}
 	comment := up.comment
 	if comment == "" {
-		comment = c.QueryParam("comment")
+		comment = datasets.Clip(strings.TrimSpace(c.QueryParam("comment")), datasets.MaxComment)
 	}
-	// No base version: an API publish means "make this current", so
-	// concurrent uploads queue up and each becomes a version in turn.
-	v, err := s.publish(ctx, datasets.NewVersion{Workbook: up.data, Dataset: res.dataset, Author: user, Comment: comment})
-	if errors.Is(err, datasets.ErrStale) {
-		return stats.Wrap(stats.Conflict, "Another version was published while this one was being checked. Send it again.", err)
+	dryRun := c.QueryParam("dry_run") == "1" || c.QueryParam("dry_run") == "true"
+	// The overwrite check is made against the version the publish will
+	// replace: a publish elsewhere in between makes it stale, and it is
+	// checked again against the new current version.
+	for attempt := 0; ; attempt++ {
+		curInfo, cur, err := s.store.Current(ctx)
+		if err != nil {
+			return err
+		}
+		bc, bw, err := s.checkBase(ctx, res.exportedFrom, curInfo.Number, cur, res.dataset)
+		if err != nil {
+			return err
+		}
+		warnings := append(append([]schema.Warning{}, res.warnings...), bw...)
+		changes := stats.Diff(cur, res.dataset)
+		if changes == nil {
+			changes = []stats.Change{}
+		}
+		unchanged := len(changes) == 0 && sameDataset(cur, res.dataset)
+		if dryRun {
+			return c.JSON(http.StatusOK, map[string]any{"valid": true, "base_version": bc.Base, "current_version": bc.Current,
+				"overwrites": bc.Overwrites, "changes": changes, "unchanged": unchanged, "warnings": warnings, "formulas": res.formulas})
+		}
+		if bc.NeedsConfirm() && !wantForce(c) {
+			return staleBase(bc)
+		}
+		if unchanged && !(c.QueryParam("allow_empty") == "1" || c.QueryParam("allow_empty") == "true") {
+			// Publishing nothing is a choice (?allow_empty=1): a script that
+			// uploads on a schedule does not flood the history.
+			return c.JSON(http.StatusOK, map[string]any{"version": curInfo.Number, "unchanged": true, "warnings": warnings})
+		}
+		v, err := s.publish(ctx, datasets.NewVersion{Workbook: up.data, Dataset: res.dataset, Author: user, Comment: comment,
+			BaseVersion: curInfo.Number, Formulas: res.formulas})
+		if errors.Is(err, datasets.ErrStale) && attempt < 5 {
+			continue
+		}
+		if errors.Is(err, datasets.ErrStale) {
+			return stats.Wrap(stats.Conflict, "Other versions kept being published while this one was being checked. Send it again.", err)
+		}
+		if err != nil {
+			return err
+		}
+		detail := "version " + strconv.Itoa(v.Number) + " from " + up.filename + " via the API"
+		if bc.NeedsConfirm() {
+			detail += fmt.Sprintf(", made from version %d, forced over %d newer value%s", bc.Base, len(bc.Overwrites), plural(len(bc.Overwrites)))
+		}
+		s.audit(c, "publish", detail)
+		return c.JSON(http.StatusCreated, map[string]any{"version": v.Number, "sha256": v.SHA256, "created_at": v.CreatedAt, "changes": len(changes),
+			"warnings": warnings, "base_version": bc.Base, "current_version": bc.Current, "overwrites": bc.Overwrites})
 	}
-	if err != nil {
-		return err
-	}
-	s.audit(c, "publish", "version "+strconv.Itoa(v.Number)+" from "+up.filename+" via the API")
-	return c.JSON(http.StatusCreated, map[string]any{"version": v.Number, "sha256": v.SHA256, "created_at": v.CreatedAt, "changes": len(changes), "warnings": res.warnings})
 }
 
 // handleAPIVersions lists the history a page at a time, newest first:
@@ -101,8 +131,10 @@ func (s *Server) handleAPIRestore(c echo.Context) error {
 	return c.JSON(http.StatusCreated, map[string]any{"version": v.Number, "restored_from": n})
 }
 
-// serveVersionWorkbook downloads the workbook of any version (editors
-// and API alike).
+// serveVersionWorkbook downloads the workbook of any version exactly as
+// it was uploaded (editors and API tokens only, never readers: the public
+// workbook is always generated). It is labelled as the uploaded file, and
+// says how many formula cells it holds.
 func (s *Server) serveVersionWorkbook(c echo.Context) error {
 	n, err := versionParam(c)
 	if err != nil {
@@ -112,7 +144,10 @@ func (s *Server) serveVersionWorkbook(c echo.Context) error {
 	if err != nil {
 		return noVersion(n, err)
 	}
-	c.Response().Header().Set("Content-Disposition", `attachment; filename="dataset-v`+strconv.Itoa(n)+`.xlsx"`)
+	c.Response().Header().Set("Content-Disposition", `attachment; filename="dataset-v`+strconv.Itoa(n)+`-as-uploaded.xlsx"`)
+	if v, _, err := s.store.Version(c.Request().Context(), n); err == nil && v.Formulas >= 0 {
+		c.Response().Header().Set("X-Bilateral-Formulas", strconv.Itoa(v.Formulas))
+	}
 	return serve(c, respond.New(xlsxType, b, respond.Options{Ranges: true}), privateImmutable)
 }
 
@@ -140,7 +175,7 @@ func (s *Server) restore(c echo.Context, n int, user string) (datasets.VersionIn
 	ctx := c.Request().Context()
 	release := s.pinned.hold(n)
 	defer release()
-	_, d, err := s.store.Version(ctx, n)
+	old, d, err := s.store.Version(ctx, n)
 	if err != nil {
 		return datasets.VersionInfo{}, noVersion(n, err)
 	}
@@ -148,7 +183,7 @@ func (s *Server) restore(c echo.Context, n int, user string) (datasets.VersionIn
 	if err != nil {
 		return datasets.VersionInfo{}, err
 	}
-	v, err := s.publish(ctx, datasets.NewVersion{Workbook: wb, Dataset: d, Author: user, Comment: "Restored version " + strconv.Itoa(n), RestoredFrom: n})
+	v, err := s.publish(ctx, datasets.NewVersion{Workbook: wb, Dataset: d, Author: user, Comment: "Restored version " + strconv.Itoa(n), RestoredFrom: n, Formulas: old.Formulas})
 	if err != nil {
 		return datasets.VersionInfo{}, err
 	}

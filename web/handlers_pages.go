@@ -126,7 +126,9 @@ func (s *Server) handleDatasetXLSX(c echo.Context) error {
 	b, ok := snap.xlsx[""]
 	if !ok {
 		var buf bytes.Buffer
-		if err := xlsx.Encode(&buf, snap.dataset); err != nil {
+		// The download records its version, so that an upload made from
+		// it can be compared with what was published since.
+		if err := xlsx.EncodeWith(&buf, snap.dataset, xlsx.EncodeOptions{ExportedFrom: snap.version}); err != nil {
 			snap.mu.Unlock()
 			return err
 		}

@@ -234,7 +234,7 @@ func TestRetention(t *testing.T) {
 	if fmt.Sprint(kept) != "[10 9 8 4 1]" {
 		t.Errorf("kept %v", kept)
 	}
-	log, _ := store.AuditLog(ctx, 5)
+	log, _ := store.AuditLog(ctx, datasets.AuditQuery{Limit: 5})
 	if len(log) == 0 || log[0].Action != "versions_removed" || !strings.Contains(log[0].Detail, "2-3, 5-7") || !strings.Contains(log[0].Detail, "keep-versions 3") {
 		t.Errorf("audit log = %+v", log)
 	}

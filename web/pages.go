@@ -26,6 +26,7 @@ const (
 	pagePreview   = "admin_preview"
 	pageDiff      = "admin_diff"
 	pageAudit     = "admin_audit"
+	pageAccounts  = "admin_accounts"
 )
 
 // pageFiles lists every page and the files it is parsed from. A test
@@ -39,6 +40,7 @@ var pageFiles = map[string][]string{
 	pagePreview:   {"layout.html", "admin_partials.html", "admin_preview.html"},
 	pageDiff:      {"layout.html", "admin_partials.html", "admin_diff.html"},
 	pageAudit:     {"layout.html", "admin_partials.html", "admin_audit.html"},
+	pageAccounts:  {"layout.html", "admin_partials.html", "admin_accounts.html"},
 }
 
 var templateFuncs = template.FuncMap{
@@ -216,7 +218,14 @@ type Figure struct {
 	Year      int
 	Source    stats.Source
 	Cite      int // the source's number in the page's source list
+	// Status is the observation's status (official, preliminary, ...);
+	// empty for a fact.
+	Status string
 }
+
+// Preliminary reports whether the figure is official but subject to
+// revision.
+func (f Figure) Preliminary() bool { return f.Status == stats.StatusPreliminary }
 
 // Text is the figure in words, e.g. "more than $170 billion".
 func (f Figure) Text() string { return charts.Quantity(f.Value, f.Unit, f.Qualifier) }
@@ -282,11 +291,11 @@ func (p *DashboardPage) Obs(series string, year int) Figure {
 	key := fmt.Sprintf("%s %d", series, year)
 	o, ok := p.dataset.Observation(series, year)
 	s, sok := p.dataset.SeriesByID(series)
-	if !ok || !sok {
+	if !ok || !sok || o.IsGap() {
 		return Figure{Key: key}
 	}
 	src, n := p.cite(o.Source)
-	return Figure{OK: true, Key: key, Value: o.Value, Unit: s.Unit, Year: o.Year, Source: src, Cite: n}
+	return Figure{OK: true, Key: key, Value: o.Value, Unit: s.Unit, Year: o.Year, Source: src, Cite: n, Status: o.State()}
 }
 
 // Latest returns a series' most recent value.
@@ -324,14 +333,14 @@ var keyFigureSpecs = []struct {
 	fact   string
 	series string
 }{
-	{label: "U.S.-Korea trade in goods and services, 2019", fact: "us_rok_trade_goods_services_2019"},
-	{label: "Korea's rank among U.S. goods trading partners, 2020", fact: "rok_rank_us_goods_partner"},
-	{label: "U.S. goods balance with Korea, %d (Census basis)", series: "us_goods_balance"},
+	{label: "U.S. goods balance with Korea, %d (U.S. Census basis; negative: U.S. deficit)", series: "us_goods_balance"},
+	{label: "Korea's goods balance with the U.S., %d (Korean customs; positive: Korean surplus)", series: "kr_goods_balance_with_us"},
 	{label: "Korean direct investment position in the U.S., %d (BEA)", series: "kr_di_position_in_us_bea"},
-	{label: "American companies operating in Korea, 2020", fact: "us_companies_in_rok"},
-	{label: "Korea's development assistance committed to ASEAN countries, 2020", fact: "rok_oda_asean_2020"},
-	{label: "Korea's total development assistance, %d", series: "kr_oda_total"},
-	{label: "Protective masks donated by Korea to the U.S., 2020", fact: "rok_masks_donated"},
+	{label: "Korea's total development assistance, %d (grant-equivalent)", series: "kr_oda_grant_equivalent"},
+	{label: "U.S.-Korea trade in goods and services, 2019 (2020 fact sheet)", fact: "us_rok_trade_goods_services_2019"},
+	{label: "Korea's rank among U.S. goods trading partners, 2020 (2020 fact sheet)", fact: "rok_rank_us_goods_partner"},
+	{label: "American companies operating in Korea, 2020 (2020 fact sheet)", fact: "us_companies_in_rok"},
+	{label: "Korea's development assistance committed to ASEAN countries, 2020 (2020 fact sheet)", fact: "rok_oda_asean_2020"},
 }
 
 func newDashboardPage(base BasePage, d *stats.Dataset, cs []ChartView) *DashboardPage {

@@ -226,6 +226,35 @@ func (s *Server) publish(ctx context.Context, nv datasets.NewVersion) (datasets.
 	return v, nil
 }
 
+// countFormulas counts the formula cells of versions stored before
+// uploads were counted, so that the history can say which uploads hold
+// formulas (issue 10, finding 8). It runs once, in the background.
+func (s *Server) countFormulas(ctx context.Context) {
+	vs, err := s.store.Versions(ctx)
+	if err != nil {
+		s.log.Error("counting formulas of older versions", "err", err)
+		return
+	}
+	for _, v := range vs {
+		if v.Formulas >= 0 || ctx.Err() != nil {
+			continue
+		}
+		wb, err := s.store.Workbook(ctx, v.Number)
+		if err != nil {
+			s.log.Error("counting formulas of older versions", "version", v.Number, "err", err)
+			continue
+		}
+		n, err := xlsx.CountFormulas(wb)
+		if err != nil {
+			s.log.Warn("counting formulas of older versions", "version", v.Number, "err", err)
+			continue
+		}
+		if err := s.store.SetFormulas(ctx, v.Number, n); err != nil {
+			s.log.Error("counting formulas of older versions", "version", v.Number, "err", err)
+		}
+	}
+}
+
 // follow polls the store and serves versions published by other replicas.
 func (s *Server) follow(ctx context.Context) {
 	t := time.NewTicker(s.cfg.PollInterval)
@@ -332,6 +361,7 @@ func (s *Server) ListenAndServe(ctx context.Context) error {
 	go func() { errc <- srv.ListenAndServe() }()
 	go s.follow(ctx)
 	go s.retain(ctx)
+	go s.countFormulas(ctx)
 	go s.rendererFor() // compile ECharts for images before the first one is asked for
 	s.log.Info("serving", "addr", s.cfg.Addr, "version", s.cur.Load().version)
 	select {
@@ -391,10 +421,18 @@ func (s *Server) routes() {
 	e.POST("/admin/versions/:version/restore", s.handleAdminRestore, edPost...)
 	get("/admin/diff", s.handleDiff, ed...)
 	get("/admin/audit", s.handleAudit, ed...)
+	get("/admin/accounts", s.handleAccounts, ed...)
+	e.POST("/admin/accounts/password", s.handleChangePassword, edPost...)
+	e.POST("/admin/accounts/users/:name/remove", s.handleRemoveUser, edPost...)
+	e.POST("/admin/accounts/tokens", s.handleCreateToken, edPost...)
+	e.POST("/admin/accounts/tokens/:id/revoke", s.handleRevokeToken, edPost...)
 
 	// Scripts, with a bearer token checked before the body is read.
+	// Read tokens may GET; uploads, publishes and restores need the
+	// publish scope.
 	get("/api/v1/datasets", s.handleAPIVersions, s.requireToken)
-	e.POST("/api/v1/datasets", s.handleAPIUpload, s.requireToken)
+	get("/api/v1/datasets/current", s.handleAPICurrent, s.requireToken)
+	e.POST("/api/v1/datasets", s.handleAPIUpload, s.requireToken, s.requirePublish)
 	get("/api/v1/datasets/:version/workbook", s.serveVersionWorkbook, s.requireToken)
-	e.POST("/api/v1/datasets/:version/restore", s.handleAPIRestore, s.requireToken)
+	e.POST("/api/v1/datasets/:version/restore", s.handleAPIRestore, s.requireToken, s.requirePublish)
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/bilateral/bilateral/datasets"
 	"github.com/bilateral/bilateral/datasets/schema"
 	"github.com/bilateral/bilateral/datasets/xlsx"
 	"github.com/bilateral/bilateral/stats"
@@ -69,16 +70,18 @@ func (s *Server) readUpload(c echo.Context, checkCSRF func(string) bool) (*recei
 			}
 			r.csrf = string(b)
 		case "comment":
-			b, err := io.ReadAll(io.LimitReader(part, 4<<10))
+			// Read a little more than the longest comment can take in
+			// bytes, then cut at a character, never inside one.
+			b, err := io.ReadAll(io.LimitReader(part, 4*datasets.MaxComment+4))
 			if err != nil {
 				return nil, s.cutShort(err)
 			}
-			r.comment = strings.TrimSpace(string(b))
+			r.comment = datasets.Clip(strings.TrimSpace(string(b)), datasets.MaxComment)
 		case "file":
 			if checkCSRF != nil && !checkCSRF(r.csrf) {
 				return nil, errExpiredForm
 			}
-			r.filename = part.FileName()
+			r.filename = datasets.Clip(part.FileName(), datasets.MaxFilename)
 			gotFile = true
 			var buf bytes.Buffer
 			n, err := io.Copy(&buf, io.LimitReader(part, limit+1))
@@ -123,6 +126,9 @@ type checked struct {
 	issues  []xlsx.Issue // problems; none means valid
 	// warnings do not stop publishing; never nil, so that JSON shows [].
 	warnings []schema.Warning
+	// exportedFrom is the version the workbook was downloaded from, 0
+	// when it does not say; formulas counts its formula cells.
+	exportedFrom, formulas int
 }
 
 // check validates a workbook with the same code `bilateral validate` uses.
@@ -140,5 +146,5 @@ func check(data []byte) (*checked, error) {
 	if ws == nil {
 		ws = []schema.Warning{}
 	}
-	return &checked{dataset: res.Dataset, warnings: ws}, nil
+	return &checked{dataset: res.Dataset, warnings: ws, exportedFrom: res.ExportedFrom, formulas: res.Formulas}, nil
 }

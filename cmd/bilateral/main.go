@@ -23,8 +23,14 @@ Usage:
   bilateral validate FILE.xlsx [--json]
   bilateral export [-o FILE.xlsx] [--data DIR]
   bilateral render CHART --format png|svg|pdf [--width W --height H --scale S] -o FILE
-  bilateral user add NAME [--data DIR]        (password from standard input)
-  bilateral token create NAME [--data DIR]    (token on the last line of output)
+  bilateral user add NAME [--data DIR]        (password from standard input;
+                                               an existing editor's sessions end)
+  bilateral user remove NAME [--data DIR]     (ends the editor's sessions)
+  bilateral user list [--data DIR]
+  bilateral token create NAME [--scope read|publish] [--expires 90d|12h|2027-01-31|never]
+                                              (token on the last line of output)
+  bilateral token list [--json] [--data DIR]
+  bilateral token revoke ID|NAME [--data DIR]
 
 Environment variables mirror the flags: BILATERAL_ADDR, BILATERAL_DATA,
 BILATERAL_DEV, BILATERAL_BASE_URL, BILATERAL_MAX_UPLOAD_MB,

@@ -119,7 +119,7 @@ func TestUserAndToken(t *testing.T) {
 	if h, err := s.PasswordHash(context.Background(), "ana"); err != nil || !strings.HasPrefix(h, "$2") {
 		t.Errorf("stored password = %q, %v; want a bcrypt hash", h, err)
 	}
-	log, _ := s.AuditLog(context.Background(), 10)
+	log, _ := s.AuditLog(context.Background(), datasets.AuditQuery{Limit: 10})
 	if len(log) != 2 {
 		t.Errorf("audit log has %d entries, want user_added and token_created", len(log))
 	}

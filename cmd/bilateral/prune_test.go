@@ -43,7 +43,7 @@ func TestPrune(t *testing.T) {
 	if n, _ := s.CountVersions(ctx, 0); n != 4 {
 		t.Errorf("%d versions kept, want 4 (1, 8, 9, 10)", n)
 	}
-	if log, _ := s.AuditLog(ctx, 1); len(log) != 1 || log[0].Action != "versions_removed" {
+	if log, _ := s.AuditLog(ctx, datasets.AuditQuery{Limit: 1}); len(log) != 1 || log[0].Action != "versions_removed" {
 		t.Errorf("audit log = %+v", log)
 	}
 	// --keep-age counts days too; a day keeps everything published now.

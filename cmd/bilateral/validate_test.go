@@ -23,7 +23,7 @@ func TestValidateWarnings(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantWarnings := []string{
-		`Observations!F1: warning: the column "Checked by" is not part of the Observations sheet and was ignored`,
+		`Observations!G1: warning: the column "Checked by" is not part of the Observations sheet and was ignored`,
 		"Scratch: warning: this sheet is not part of the format and was ignored",
 	}
 

@@ -21,19 +21,28 @@ import (
 // currentDataset reads the current version from the store in dir without
 // creating one: an export must not write to the data directory.
 func currentDataset(ctx context.Context, dir string) (*stats.Dataset, error) {
+	d, _, err := currentVersion(ctx, dir)
+	return d, err
+}
+
+// currentVersion is currentDataset with the version number, 0 for the
+// embedded default.
+func currentVersion(ctx context.Context, dir string) (*stats.Dataset, int, error) {
 	if _, err := os.Stat(filepath.Join(dir, sqlite.FileName)); err != nil {
-		return datasets.Default()
+		d, err := datasets.Default()
+		return d, 0, err
 	}
 	store, err := sqlite.Open(dir)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	defer store.Close()
-	_, d, err := store.Current(ctx)
+	v, d, err := store.Current(ctx)
 	if errors.Is(err, datasets.ErrEmpty) {
-		return datasets.Default()
+		d, err := datasets.Default()
+		return d, 0, err
 	}
-	return d, err
+	return d, v.Number, err
 }
 
 // cmdValidate checks a workbook without publishing it, with the checks an
@@ -120,12 +129,12 @@ func cmdExport(ctx context.Context, args []string, stdout io.Writer) error {
 	if _, err := parseInterleaved(fs, args); err != nil {
 		return errUsage
 	}
-	d, err := currentDataset(ctx, *dataDir)
+	d, n, err := currentVersion(ctx, *dataDir)
 	if err != nil {
 		return err
 	}
 	var buf bytes.Buffer
-	if err := xlsx.Encode(&buf, d); err != nil {
+	if err := xlsx.EncodeWith(&buf, d, xlsx.EncodeOptions{ExportedFrom: n}); err != nil {
 		return err
 	}
 	if *out == "" || *out == "-" {

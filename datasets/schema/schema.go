@@ -31,6 +31,10 @@ const (
 	Date        // an Excel date cell or yyyy-mm-dd text; the zero time when blank
 	YesNo       // yes or no
 	Choice      // one of the column's Choices, or blank unless required
+	// PartialDate is a date as a source states it: yyyy-mm-dd, yyyy-mm,
+	// yyyy or n.d. (stats.ParsePublished); an Excel date cell reads as
+	// yyyy-mm-dd. Its field is a *string.
+	PartialDate
 )
 
 // String names the kind as the README does.
@@ -46,6 +50,8 @@ func (k Kind) String() string {
 		return "yes/no"
 	case Choice:
 		return "choice"
+	case PartialDate:
+		return "date or n.d."
 	default:
 		return "text"
 	}
@@ -67,6 +73,10 @@ type Column struct {
 	// Choices are the values a Choice column allows, in their canonical
 	// spelling; the workbook offers them in a drop-down list.
 	Choices []string
+	// BlankIsGap, for a required Number column, reads a blank cell as
+	// no value (NaN) instead of an error; stats.Dataset.Validate then
+	// accepts it only on a row whose status says it is a gap.
+	BlankIsGap bool
 	// Ref names the sheet whose keys this column's values are: a record
 	// sheet's first column (the ID of a source, of a series), or the Key
 	// fields of a field sheet (the country codes of Metadata).
@@ -304,8 +314,10 @@ var Sheets = []*Sheet{
 				field: at(func(s *stats.Source) *string { return &s.Organisation })},
 			{Header: "Title", Width: 40, Meaning: "The title of the publication or table.", Allowed: optionalText, Example: "International Transactions, Table 1.3",
 				field: at(func(s *stats.Source) *string { return &s.Title })},
-			{Header: "Published", Kind: Date, Width: 12, Meaning: "The date the source was published, if it gives one. May be left blank.", Allowed: dateAllowed, Example: "2024-06-20",
-				field: at(func(s *stats.Source) *time.Time { return &s.Published })},
+			{Header: "Published", Kind: PartialDate, Width: 12, Meaning: "The date the source was published, as precisely as the page states it; n.d. when it states none. Check it against the page itself.", Allowed: "A date cell, or text written as yyyy-mm-dd, yyyy-mm or yyyy, or n.d.", Example: "2024-06-20",
+				field: at(func(s *stats.Source) *string { return &s.Published })},
+			{Header: "Compiled by", Omittable: true, Width: 24, Meaning: "When the source republishes another body's figures (a news report of a Census release), the body whose numbers they are. Leave blank when the organisation compiled them itself.", Allowed: optionalText, Example: "U.S. Census Bureau",
+				field: at(func(s *stats.Source) *string { return &s.CompiledBy })},
 			{Header: "URL", Width: 40, Meaning: "A link to the source. May be left blank.", Allowed: "A full web address starting with http:// or https://.", Example: "https://www.bea.gov/data/intl-trade-investment",
 				field: at(func(s *stats.Source) *string { return &s.URL })},
 			noteColumn("Revised annually in June.", func(s *stats.Source) *string { return &s.Note }),
@@ -323,10 +335,16 @@ var Sheets = []*Sheet{
 				field: at(func(s *stats.Series) *string { return &s.Name })},
 			{Header: "Unit", Required: true, Width: 16, Meaning: "The unit of every value of the series.", Allowed: requiredText, Example: "USD billion",
 				field: at(func(s *stats.Series) *string { return &s.Unit })},
-			{Header: "Basis", Width: 22, Meaning: "The statistical basis, such as balance of payments or customs. May be left blank.", Allowed: optionalText, Example: "Census basis",
+			{Header: "Measure", Omittable: true, Width: 22, Meaning: "What is counted: exports, imports, a balance, a position (stock), a flow. May be left blank.", Allowed: optionalText, Example: "exports",
+				field: at(func(s *stats.Series) *string { return &s.Measure })},
+			{Header: "Basis", Width: 22, Meaning: "The statistical basis and its compiler, such as Census-basis goods or Korea Customs Service clearances. May be left blank.", Allowed: optionalText, Example: "U.S. Census Bureau goods, Census basis",
 				field: at(func(s *stats.Series) *string { return &s.Basis })},
 			{Header: "Reported by", Required: true, Ref: stats.TableMetadata, Width: 12, Meaning: "The country whose statistics these are: the reporter code or the partner code from the Metadata sheet.", Allowed: "The Reporter code or the Partner code given on the Metadata sheet.", Example: "US",
 				field: at(func(s *stats.Series) *string { return &s.ReportedBy })},
+			{Header: "Vintage rule", Omittable: true, Width: 30, Meaning: "Which release is kept when several give a figure for the same year, such as the latest revision found; the others go in the row's note.", Allowed: optionalText, Example: "Latest revision found; earlier figures in the note.",
+				field: at(func(s *stats.Series) *string { return &s.VintageRule })},
+			{Header: "Official", Kind: YesNo, Omittable: true, Width: 10, Meaning: "Whether the basis is an official statistic. An official series may hold only official, preliminary and gap values; commercial and estimated figures need a series of their own.", Allowed: "yes or no.", Example: "yes",
+				field: at(func(s *stats.Series) *bool { return &s.Official })},
 			{Header: "Description", Omittable: true, Width: 40, Meaning: "A longer explanation of the series. May be left blank.", Allowed: optionalText, Example: "Merchandise exports, not seasonally adjusted.",
 				field: at(func(s *stats.Series) *string { return &s.Description })},
 		},
@@ -335,15 +353,17 @@ var Sheets = []*Sheet{
 	{
 		Name:  stats.TableObservations,
 		Noun:  "observation",
-		About: "The values of the series, one row per series per year. A year with no value is a gap: leave the row out rather than writing zero.",
+		About: "The values of the series, one row per series per year. A year without a published figure is a gap: leave Value blank, write gap in Status and say why in Note (or leave the row out); never write zero.",
 		Columns: []Column{
 			{Header: "Series", Required: true, Ref: stats.TableSeries, Width: 22, Meaning: "The ID of the series, from the Series sheet, that the value belongs to. Pick it from the drop-down list.", Allowed: "An ID that appears in the ID column of the Series sheet.", Example: "goods-exports",
 				field: at(func(o *stats.Observation) *string { return &o.Series })},
 			{Header: "Year", Kind: Year, Required: true, Width: 8, Meaning: "The year the value is for. Each series has at most one value per year.", Allowed: yearAllowed, Example: "2023",
 				field: at(func(o *stats.Observation) *int { return &o.Year })},
-			{Header: "Value", Kind: Number, Required: true, Width: 14, Meaning: "The value, in the unit of the series. Write it exactly as published; do not round.", Allowed: numAllowed, Example: "65.3",
+			{Header: "Value", Kind: Number, Required: true, BlankIsGap: true, Width: 14, Meaning: "The value, in the unit of the series. Write it exactly as published; do not round. Blank only on a gap row.", Allowed: numAllowed + " Blank when Status is gap.", Example: "65.3",
 				field: at(func(o *stats.Observation) *float64 { return &o.Value })},
 			sourceColumn("bea-itrade-2024", func(o *stats.Observation) *string { return &o.Source }),
+			{Header: "Status", Kind: Choice, Choices: stats.Statuses, Omittable: true, Width: 12, Meaning: "What kind of figure this is: official; preliminary (official but subject to revision); estimate; commercial (a data vendor's); or gap (no published figure: leave Value blank and say why in Note). Blank means official.", Allowed: "Blank, or one of: " + strings.Join(stats.Statuses, ", ") + ".", Example: "preliminary",
+				field: at(func(o *stats.Observation) *string { return &o.Status })},
 			noteColumn("Preliminary.", func(o *stats.Observation) *string { return &o.Note }),
 		},
 		access: records(func(d *stats.Dataset) *[]stats.Observation { return &d.Observations }),

@@ -37,7 +37,7 @@ func kindOf(p any) (schema.Kind, bool) {
 // pointer type p.
 func sameType(k schema.Kind, p any) bool {
 	got, ok := kindOf(p)
-	if k == schema.Choice {
+	if k == schema.Choice || k == schema.PartialDate {
 		k = schema.Text
 	}
 	return ok && got == k

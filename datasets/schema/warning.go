@@ -32,7 +32,23 @@ const (
 	// WarnUnknownField: a row of a field sheet (Metadata) names a field
 	// that is not part of the format, and was ignored.
 	WarnUnknownField = "unknown_field"
+	// WarnFormulaCell: a cell holds a formula; its saved value was used,
+	// never recalculated.
+	WarnFormulaCell = "formula_cell"
+	// WarnNoBase: the workbook does not say which version it was
+	// downloaded from, so publishing it replaces the current version
+	// whole.
+	WarnNoBase = "no_base_version"
+	// WarnOlderBase: the workbook was downloaded from an older version
+	// than the current one.
+	WarnOlderBase = "older_base_version"
 )
+
+// ExportedFromField is the row of the Metadata sheet that records the
+// version a workbook was downloaded from. It is written at download time
+// and read back beside the dataset, never into it: it is not part of any
+// version or of any comparison between versions.
+const ExportedFromField = "Exported from version"
 
 // Where returns the warning's location as spreadsheet users write it:
 // "Sheet!Cell", "Sheet", or "" for the file as a whole.

@@ -105,6 +105,31 @@ func TestInitialMigrationIsWave1Schema(t *testing.T) {
 	}
 }
 
+// TestMigratedWave1IsNewSchema: a wave-1 store after every migration has
+// the schema of a store created new.
+func TestMigratedWave1IsNewSchema(t *testing.T) {
+	dir, old := t.TempDir(), copyWave1(t)
+	for _, d := range []string{dir, old} {
+		s, err := Open(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Close()
+	}
+	got, want := schemaOf(t, rawDB(t, old)), schemaOf(t, rawDB(t, dir))
+	for name, stmt := range want {
+		if name == "schema_migrations" {
+			continue
+		}
+		if norm(got[name]) != norm(stmt) {
+			t.Errorf("%s:\n migrated wave 1: %s\n       new store: %s", name, got[name], stmt)
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("migrated wave 1 has %d schema objects, a new store %d", len(got), len(want))
+	}
+}
+
 // norm drops the differences SQLite keeps from the statement text that do
 // not change the table: whitespace, and IF NOT EXISTS, which wave 1 used
 // and the migration does not need.

@@ -11,9 +11,12 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -136,7 +139,7 @@ func (s *Store) Current(ctx context.Context) (datasets.VersionInfo, *stats.Datas
 // versionCols and versionFrom read a version's description; the size is
 // that of its workbook blob.
 const (
-	versionCols = `v.number, v.created_at, v.author, v.comment, v.sha256, w.size, v.restored_from`
+	versionCols = `v.number, v.created_at, v.author, v.comment, v.sha256, w.size, v.restored_from, COALESCE(v.formulas, -1)`
 	versionFrom = ` FROM versions v JOIN blobs w ON w.hash = v.sha256`
 )
 
@@ -144,7 +147,7 @@ func scanVersion(sc interface{ Scan(...any) error }, current int, extra ...any) 
 	var v datasets.VersionInfo
 	var created string
 	var restored sql.NullInt64
-	if err := sc.Scan(append([]any{&v.Number, &created, &v.Author, &v.Comment, &v.SHA256, &v.Size, &restored}, extra...)...); err != nil {
+	if err := sc.Scan(append([]any{&v.Number, &created, &v.Author, &v.Comment, &v.SHA256, &v.Size, &restored, &v.Formulas}, extra...)...); err != nil {
 		return v, err
 	}
 	v.CreatedAt = parseTime(created)
@@ -244,6 +247,14 @@ func (s *Store) Workbook(ctx context.Context, n int) ([]byte, error) {
 	return b, nil
 }
 
+// SetFormulas implements datasets.Store.
+func (s *Store) SetFormulas(ctx context.Context, n, formulas int) error {
+	if _, err := s.db.ExecContext(ctx, `UPDATE versions SET formulas = ? WHERE number = ? AND formulas IS NULL`, formulas, n); err != nil {
+		return fmt.Errorf("sqlite: formulas of version %d: %w", n, err)
+	}
+	return nil
+}
+
 // Publish implements datasets.Store. The blobs, the history row and the
 // move of the current pointer commit together or not at all.
 func (s *Store) Publish(ctx context.Context, nv datasets.NewVersion) (datasets.VersionInfo, error) {
@@ -284,6 +295,12 @@ func (s *Store) PublishRepeated(ctx context.Context, nv datasets.NewVersion, n i
 	if nv.RestoredFrom != 0 {
 		restored = nv.RestoredFrom
 	}
+	nv.Author = datasets.Clip(nv.Author, datasets.MaxAuditActor)
+	nv.Comment = datasets.Clip(nv.Comment, datasets.MaxComment)
+	var formulas any = nv.Formulas // -1: not known (a copy of an older version)
+	if nv.Formulas < 0 {
+		formulas = nil
+	}
 	var next int
 	var created string
 	for range max(n, 1) {
@@ -294,8 +311,8 @@ func (s *Store) PublishRepeated(ctx context.Context, nv datasets.NewVersion, n i
 			return datasets.VersionInfo{}, fmt.Errorf("sqlite: publish: %w", err)
 		}
 		created = now()
-		if _, err := tx.ExecContext(ctx, `INSERT INTO versions (number, created_at, author, comment, sha256, dataset_sha256, restored_from) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			next, created, nv.Author, nv.Comment, h, dh, restored); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO versions (number, created_at, author, comment, sha256, dataset_sha256, restored_from, formulas) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			next, created, nv.Author, nv.Comment, h, dh, restored, formulas); err != nil {
 			return datasets.VersionInfo{}, fmt.Errorf("sqlite: publish: %w", err)
 		}
 	}
@@ -306,7 +323,7 @@ func (s *Store) PublishRepeated(ctx context.Context, nv datasets.NewVersion, n i
 		return datasets.VersionInfo{}, fmt.Errorf("sqlite: publish: %w", err)
 	}
 	return datasets.VersionInfo{Number: next, CreatedAt: parseTime(created), Author: nv.Author, Comment: nv.Comment, SHA256: h,
-		Size: len(nv.Workbook), RestoredFrom: nv.RestoredFrom, Current: true}, nil
+		Size: len(nv.Workbook), RestoredFrom: nv.RestoredFrom, Current: true, Formulas: max(nv.Formulas, -1)}, nil
 }
 
 // RemoveVersions implements datasets.Store.
@@ -370,8 +387,8 @@ func (s *Store) SaveUpload(ctx context.Context, u datasets.Upload) (string, erro
 	if _, err := s.db.ExecContext(ctx, `DELETE FROM uploads WHERE created_at < ?`, cutoff); err != nil {
 		return "", fmt.Errorf("sqlite: upload: %w", err)
 	}
-	_, err = s.db.ExecContext(ctx, `INSERT INTO uploads (id, created_at, author, filename, sha256, workbook, dataset, base_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		u.ID, now(), u.Author, u.Filename, sum(u.Workbook), u.Workbook, string(ds), u.BaseVersion)
+	_, err = s.db.ExecContext(ctx, `INSERT INTO uploads (id, created_at, author, filename, sha256, workbook, dataset, base_version, exported_from, formulas) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		u.ID, now(), u.Author, datasets.Clip(u.Filename, datasets.MaxFilename), sum(u.Workbook), u.Workbook, string(ds), u.BaseVersion, u.ExportedFrom, u.Formulas)
 	if err != nil {
 		return "", fmt.Errorf("sqlite: upload: %w", err)
 	}
@@ -382,8 +399,8 @@ func (s *Store) SaveUpload(ctx context.Context, u datasets.Upload) (string, erro
 func (s *Store) Upload(ctx context.Context, id string) (datasets.Upload, error) {
 	var u datasets.Upload
 	var created, ds string
-	err := s.db.QueryRowContext(ctx, `SELECT id, created_at, author, filename, sha256, workbook, dataset, base_version FROM uploads WHERE id = ?`, id).
-		Scan(&u.ID, &created, &u.Author, &u.Filename, &u.SHA256, &u.Workbook, &ds, &u.BaseVersion)
+	err := s.db.QueryRowContext(ctx, `SELECT id, created_at, author, filename, sha256, workbook, dataset, base_version, exported_from, formulas FROM uploads WHERE id = ?`, id).
+		Scan(&u.ID, &created, &u.Author, &u.Filename, &u.SHA256, &u.Workbook, &ds, &u.BaseVersion, &u.ExportedFrom, &u.Formulas)
 	if errors.Is(err, sql.ErrNoRows) {
 		return u, fmt.Errorf("upload %s: %w", id, datasets.ErrNotFound)
 	}
@@ -419,9 +436,15 @@ func (s *Store) AddUser(ctx context.Context, name, hash string) error {
 	return nil
 }
 
-// SetPassword implements datasets.Store.
+// SetPassword implements datasets.Store: the new hash and the end of the
+// user's sessions commit together.
 func (s *Store) SetPassword(ctx context.Context, name, hash string) error {
-	res, err := s.db.ExecContext(ctx, `UPDATE users SET password_hash = ? WHERE name = ?`, hash, name)
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlite: set password: %w", err)
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = ? WHERE name = ?`, hash, name)
 	if err != nil {
 		return fmt.Errorf("sqlite: set password: %w", err)
 	}
@@ -429,6 +452,58 @@ func (s *Store) SetPassword(ctx context.Context, name, hash string) error {
 		return fmt.Errorf("sqlite: set password: %w", err)
 	} else if n == 0 {
 		return fmt.Errorf("user %q: %w", name, datasets.ErrNotFound)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user = ?`, name); err != nil {
+		return fmt.Errorf("sqlite: set password: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlite: set password: %w", err)
+	}
+	return nil
+}
+
+// Users implements datasets.Store.
+func (s *Store) Users(ctx context.Context) ([]datasets.UserInfo, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT name, created_at FROM users ORDER BY name`)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: users: %w", err)
+	}
+	defer rows.Close()
+	var out []datasets.UserInfo
+	for rows.Next() {
+		var u datasets.UserInfo
+		var created string
+		if err := rows.Scan(&u.Name, &created); err != nil {
+			return nil, fmt.Errorf("sqlite: users: %w", err)
+		}
+		u.CreatedAt = parseTime(created)
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
+
+// RemoveUser implements datasets.Store: the account and its sessions go
+// together.
+func (s *Store) RemoveUser(ctx context.Context, name string) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlite: remove user: %w", err)
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, `DELETE FROM users WHERE name = ?`, name)
+	if err != nil {
+		return fmt.Errorf("sqlite: remove user: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("sqlite: remove user: %w", err)
+	} else if n == 0 {
+		return fmt.Errorf("user %q: %w", name, datasets.ErrNotFound)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user = ?`, name); err != nil {
+		return fmt.Errorf("sqlite: remove user: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlite: remove user: %w", err)
 	}
 	return nil
 }
@@ -457,24 +532,114 @@ func (s *Store) CountUsers(ctx context.Context) (int, error) {
 
 // AddToken implements datasets.Store.
 func (s *Store) AddToken(ctx context.Context, name, hash string) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO tokens (name, hash, created_at) VALUES (?, ?, ?)`, name, hash, now())
-	if err != nil {
-		return fmt.Errorf("sqlite: add token: %w", err)
+	_, err := s.AddScopedToken(ctx, datasets.NewToken{Name: name, Hash: hash})
+	return err
+}
+
+// AddScopedToken implements datasets.Store.
+func (s *Store) AddScopedToken(ctx context.Context, t datasets.NewToken) (datasets.TokenInfo, error) {
+	if t.Scope == "" {
+		t.Scope = datasets.ScopePublish
 	}
-	return nil
+	if !datasets.ValidScope(t.Scope) {
+		return datasets.TokenInfo{}, fmt.Errorf("sqlite: add token: unknown scope %q", t.Scope)
+	}
+	var exp any
+	if !t.ExpiresAt.IsZero() {
+		exp = t.ExpiresAt.UTC().Format(time.RFC3339Nano)
+	}
+	created := now()
+	res, err := s.db.ExecContext(ctx, `INSERT INTO tokens (name, hash, created_at, scope, expires_at) VALUES (?, ?, ?, ?, ?)`, t.Name, t.Hash, created, t.Scope, exp)
+	if err != nil {
+		return datasets.TokenInfo{}, fmt.Errorf("sqlite: add token: %w", err)
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return datasets.TokenInfo{}, fmt.Errorf("sqlite: add token: %w", err)
+	}
+	return datasets.TokenInfo{ID: id, Name: t.Name, Scope: t.Scope, CreatedAt: parseTime(created), ExpiresAt: parseTime(fmt.Sprint(exp))}, nil
+}
+
+const tokenCols = `id, name, scope, created_at, COALESCE(expires_at, '')`
+
+func scanToken(sc interface{ Scan(...any) error }) (datasets.TokenInfo, error) {
+	var t datasets.TokenInfo
+	var created, exp string
+	if err := sc.Scan(&t.ID, &t.Name, &t.Scope, &created, &exp); err != nil {
+		return t, err
+	}
+	t.CreatedAt = parseTime(created)
+	t.ExpiresAt = parseTime(exp)
+	return t, nil
+}
+
+// Token implements datasets.Store.
+func (s *Store) Token(ctx context.Context, hash string) (datasets.TokenInfo, error) {
+	t, err := scanToken(s.db.QueryRowContext(ctx, `SELECT `+tokenCols+` FROM tokens WHERE hash = ?`, hash))
+	if errors.Is(err, sql.ErrNoRows) {
+		return t, datasets.ErrNotFound
+	}
+	if err != nil {
+		return t, fmt.Errorf("sqlite: token: %w", err)
+	}
+	if t.Expired(time.Now()) {
+		return t, datasets.ErrExpired
+	}
+	return t, nil
 }
 
 // TokenName implements datasets.Store.
 func (s *Store) TokenName(ctx context.Context, hash string) (string, error) {
-	var name string
-	err := s.db.QueryRowContext(ctx, `SELECT name FROM tokens WHERE hash = ?`, hash).Scan(&name)
-	if errors.Is(err, sql.ErrNoRows) {
+	t, err := s.Token(ctx, hash)
+	if errors.Is(err, datasets.ErrExpired) {
 		return "", datasets.ErrNotFound
 	}
+	return t.Name, err
+}
+
+// Tokens implements datasets.Store.
+func (s *Store) Tokens(ctx context.Context) ([]datasets.TokenInfo, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+tokenCols+` FROM tokens ORDER BY id`)
 	if err != nil {
-		return "", fmt.Errorf("sqlite: token: %w", err)
+		return nil, fmt.Errorf("sqlite: tokens: %w", err)
 	}
-	return name, nil
+	defer rows.Close()
+	var out []datasets.TokenInfo
+	for rows.Next() {
+		t, err := scanToken(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: tokens: %w", err)
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// RevokeToken implements datasets.Store.
+func (s *Store) RevokeToken(ctx context.Context, id int64) error {
+	res, err := s.db.ExecContext(ctx, `DELETE FROM tokens WHERE id = ?`, id)
+	if err != nil {
+		return fmt.Errorf("sqlite: revoke token: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("sqlite: revoke token: %w", err)
+	} else if n == 0 {
+		return fmt.Errorf("token %d: %w", id, datasets.ErrNotFound)
+	}
+	return nil
+}
+
+// RevokeTokens implements datasets.Store.
+func (s *Store) RevokeTokens(ctx context.Context, name string) (int, error) {
+	res, err := s.db.ExecContext(ctx, `DELETE FROM tokens WHERE name = ?`, name)
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: revoke tokens: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: revoke tokens: %w", err)
+	}
+	return int(n), nil
 }
 
 // CreateSession implements datasets.Store.
@@ -522,17 +687,83 @@ func (s *Store) Audit(ctx context.Context, e datasets.AuditEntry) error {
 	if at.IsZero() {
 		at = time.Now()
 	}
-	_, err := s.db.ExecContext(ctx, `INSERT INTO audit (at, actor, action, detail, remote) VALUES (?, ?, ?, ?, ?)`,
-		at.UTC().Format(time.RFC3339Nano), e.Actor, e.Action, e.Detail, e.Remote)
+	at = at.UTC()
+	actor := datasets.Clip(e.Actor, datasets.MaxAuditActor)
+	detail := datasets.Clip(e.Detail, datasets.MaxAuditDetail)
+	remote := datasets.Clip(e.Remote, datasets.MaxAuditRemote)
+	var err error
+	if datasets.SummarisedActions[e.Action] {
+		// One line per action, address and minute; later events of the
+		// minute only count.
+		_, err = s.db.ExecContext(ctx, `INSERT INTO audit (at, actor, action, detail, remote, count, bucket) VALUES (?, ?, ?, ?, ?, 1, ?)
+			ON CONFLICT (action, remote, bucket) WHERE bucket IS NOT NULL DO UPDATE SET count = count + 1`,
+			at.Format(time.RFC3339Nano), actor, e.Action, detail, remote, at.Format("2006-01-02T15:04"))
+	} else {
+		_, err = s.db.ExecContext(ctx, `INSERT INTO audit (at, actor, action, detail, remote) VALUES (?, ?, ?, ?, ?)`,
+			at.Format(time.RFC3339Nano), actor, e.Action, detail, remote)
+	}
 	if err != nil {
 		return fmt.Errorf("sqlite: audit: %w", err)
+	}
+	if datasets.NoiseActions[e.Action] {
+		return s.pruneNoise(ctx)
 	}
 	return nil
 }
 
+// pruneNoise drops the oldest noise lines beyond MaxNoiseRows. It runs
+// when the newest noise line's id is a multiple of 64, so its cost is
+// shared among many inserts and the table stays within a bound.
+func (s *Store) pruneNoise(ctx context.Context) error {
+	var last int64
+	if err := s.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM audit`).Scan(&last); err != nil {
+		return fmt.Errorf("sqlite: audit retention: %w", err)
+	}
+	if last%64 != 0 {
+		return nil
+	}
+	return s.PruneAudit(ctx, datasets.MaxNoiseRows)
+}
+
+// PruneAudit keeps the newest keep lines of noise actions and drops the
+// rest; every other line stays.
+func (s *Store) PruneAudit(ctx context.Context, keep int) error {
+	q := `DELETE FROM audit WHERE id IN (SELECT id FROM audit WHERE action IN (` + noiseList() + `) ORDER BY id DESC LIMIT -1 OFFSET ?)`
+	if _, err := s.db.ExecContext(ctx, q, keep); err != nil {
+		return fmt.Errorf("sqlite: audit retention: %w", err)
+	}
+	return nil
+}
+
+func noiseList() string {
+	var b strings.Builder
+	for _, a := range slices.Sorted(maps.Keys(datasets.NoiseActions)) {
+		if b.Len() > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("'" + strings.ReplaceAll(a, "'", "''") + "'")
+	}
+	return b.String()
+}
+
 // AuditLog implements datasets.Store.
-func (s *Store) AuditLog(ctx context.Context, limit int) ([]datasets.AuditEntry, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT at, actor, action, detail, remote FROM audit ORDER BY id DESC LIMIT ?`, limit)
+func (s *Store) AuditLog(ctx context.Context, q datasets.AuditQuery) ([]datasets.AuditEntry, error) {
+	if q.Limit <= 0 {
+		q.Limit = 100
+	}
+	query := `SELECT id, at, actor, action, detail, remote, count FROM audit WHERE 1 = 1`
+	var args []any
+	if q.Action != "" {
+		query += ` AND action = ?`
+		args = append(args, q.Action)
+	}
+	if q.Before > 0 {
+		query += ` AND id < ?`
+		args = append(args, q.Before)
+	}
+	query += ` ORDER BY id DESC LIMIT ?`
+	args = append(args, q.Limit)
+	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: audit log: %w", err)
 	}
@@ -541,11 +772,29 @@ func (s *Store) AuditLog(ctx context.Context, limit int) ([]datasets.AuditEntry,
 	for rows.Next() {
 		var e datasets.AuditEntry
 		var at string
-		if err := rows.Scan(&at, &e.Actor, &e.Action, &e.Detail, &e.Remote); err != nil {
+		if err := rows.Scan(&e.ID, &at, &e.Actor, &e.Action, &e.Detail, &e.Remote, &e.Count); err != nil {
 			return nil, fmt.Errorf("sqlite: audit log: %w", err)
 		}
 		e.At = parseTime(at)
 		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// AuditActions implements datasets.Store.
+func (s *Store) AuditActions(ctx context.Context) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT DISTINCT action FROM audit ORDER BY action`)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: audit actions: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var a string
+		if err := rows.Scan(&a); err != nil {
+			return nil, fmt.Errorf("sqlite: audit actions: %w", err)
+		}
+		out = append(out, a)
 	}
 	return out, rows.Err()
 }

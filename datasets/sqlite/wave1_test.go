@@ -167,18 +167,22 @@ func checkWave1(t *testing.T, s *Store, want wave1Fixture) {
 	if n, err := s.TokenName(ctx, hash([]byte(want.Token))); err != nil || n != want.TokenName {
 		t.Errorf("TokenName = %q, %v; want %q", n, err, want.TokenName)
 	}
+	// Migration 0002: a wave-1 token publishes and never expires.
+	if ti, err := s.Token(ctx, hash([]byte(want.Token))); err != nil || ti.Scope != datasets.ScopePublish || !ti.ExpiresAt.IsZero() {
+		t.Errorf("Token = %+v, %v; want a publish token without expiry", ti, err)
+	}
 	se, err := s.Session(ctx, want.SessionHash)
 	if err != nil || se.User != want.Session.User || se.CSRF != want.Session.CSRF || !se.ExpiresAt.Equal(want.Session.ExpiresAt) {
 		t.Errorf("Session = %+v, %v; want %+v", se, err, want.Session)
 	}
 
-	log, err := s.AuditLog(ctx, 100)
+	log, err := s.AuditLog(ctx, datasets.AuditQuery{Limit: 100})
 	if err != nil || len(log) != len(want.Audit) {
 		t.Fatalf("AuditLog = %d entries, %v; want %d", len(log), err, len(want.Audit))
 	}
 	for i, e := range log {
 		w := want.Audit[i]
-		if !e.At.Equal(w.At) || e.Actor != w.Actor || e.Action != w.Action || e.Detail != w.Detail || e.Remote != w.Remote {
+		if !e.At.Equal(w.At) || e.Actor != w.Actor || e.Action != w.Action || e.Detail != w.Detail || e.Remote != w.Remote || e.Count != 1 {
 			t.Errorf("audit entry %d = %+v, want %+v", i, e, w)
 		}
 	}
@@ -198,6 +202,9 @@ func checkWave1Versions(t *testing.T, s *Store, want wave1Fixture) {
 		if v.Number != w.Number || !v.CreatedAt.Equal(w.CreatedAt) || v.Author != w.Author || v.Comment != w.Comment ||
 			v.SHA256 != w.SHA256 || v.Size != w.Size || v.RestoredFrom != w.RestoredFrom || v.Current != w.Current {
 			t.Errorf("version %d = %+v, want %+v", w.Number, v, w)
+		}
+		if v.Formulas != -1 { // migration 0002: not counted before it
+			t.Errorf("version %d: formulas %d after migration, want -1 (not known)", v.Number, v.Formulas)
 		}
 		wb, err := s.Workbook(ctx, v.Number)
 		if err != nil || hash(wb) != w.SHA256 || len(wb) != w.Size {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"runtime/debug"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -23,6 +24,15 @@ type Result struct {
 	// Warnings are things ignored on the way that the analyst may want to
 	// know about, such as a sheet or column that is not part of the format.
 	Warnings []schema.Warning
+	// ExportedFrom is the version the workbook was downloaded from, from
+	// the Metadata sheet's schema.ExportedFromField row; 0 when the
+	// workbook has no such row (made by a script, or by hand). It is
+	// never part of Dataset.
+	ExportedFrom int
+	// Formulas is the number of cells holding a formula whose saved value
+	// was used; each one up to a limit is also a schema.WarnFormulaCell
+	// warning.
+	Formulas int
 }
 
 // maxIssues bounds the issues kept for one upload: enough to fix a
@@ -61,7 +71,7 @@ func Decode(data []byte, lim Limits) (res *Result, err error) {
 	if err != nil {
 		return nil, err
 	}
-	res = &Result{Warnings: d.warnings}
+	res = &Result{Warnings: d.warnings, ExportedFrom: d.exportedFrom, Formulas: d.formulas}
 	if len(d.issues) > 0 {
 		return res, &Error{Issues: d.sortedIssues()}
 	}
@@ -86,6 +96,10 @@ type decoder struct {
 	// the same mistake is not reported twice.
 	reported map[string]bool
 	sheets   []*sheetState // parallel to schema.Sheets
+	// exportedFrom is the Metadata sheet's ExportedFromField value.
+	exportedFrom int
+	// formulas counts cells whose formula's saved value was used.
+	formulas int
 }
 
 // located is an issue with its position, for sorting.
@@ -401,6 +415,19 @@ func (d *decoder) readSheet(f *excelize.File, p *pkg, st *sheetState, record fun
 	if scan.mergesDropped > 0 {
 		d.fail(st, 0, 0, "", "the sheet has %d more merged ranges than are listed: unmerge all cells below the header row", scan.mergesDropped)
 	}
+	d.formulas += len(scan.formulas) + scan.formulasDropped
+	for _, fo := range scan.formulas {
+		text := fo.text
+		if text == "" {
+			text = "(part of a shared formula)"
+		} else {
+			text = "=" + text
+		}
+		d.warn(st.name, fo.row, fo.col, schema.WarnFormulaCell, "cell holds the formula %s; its saved value was used as it is, not recalculated: check it, or type the value instead", strconvQuote(text))
+	}
+	if scan.formulasDropped > 0 {
+		d.warn(st.name, 0, 0, schema.WarnFormulaCell, "%d more cells hold formulas than are listed; their saved values were used", scan.formulasDropped)
+	}
 	if scan.flagsDropped > 0 {
 		d.fail(st, 0, 0, "", "%d more cells hold formulas without saved results or error values than are listed: open the file in Excel or LibreOffice, let it recalculate, fix the errors and save it again", scan.flagsDropped)
 	}
@@ -530,6 +557,12 @@ func (d *decoder) record(ds *stats.Dataset, r *rowReader) {
 	rec := spec.Append(ds)
 	for i := range spec.Columns {
 		c := &spec.Columns[i]
+		if c.BlankIsGap && r.st.col[i] != 0 && !r.bad[i] && r.vals[i] == "" {
+			// No value: a gap row, which Validate checks has status gap
+			// and a reason.
+			*c.Field(rec).(*float64) = math.NaN()
+			continue
+		}
 		r.read(i, c.Kind, c.Required, c.Choices, c.Field(rec))
 	}
 }
@@ -549,6 +582,8 @@ func (r *rowReader) read(i int, k schema.Kind, required bool, choices []string, 
 		*p.(*bool) = r.yesNo(i)
 	case schema.Choice:
 		*p.(*string) = r.choice(i, required, choices)
+	case schema.PartialDate:
+		*p.(*string) = r.partialDate(i)
 	default:
 		*p.(*string) = r.vals[i]
 	}
@@ -628,6 +663,31 @@ func (r *rowReader) date(i int) time.Time {
 	return time.Time{}
 }
 
+// partialDate returns a date as a source states it: yyyy-mm-dd (also from
+// a date cell), yyyy-mm, yyyy or n.d.; "" when blank.
+func (r *rowReader) partialDate(i int) string {
+	s := r.vals[i]
+	if r.bad[i] || r.st.col[i] == 0 || s == "" {
+		return ""
+	}
+	if _, _, ok := stats.ParsePublished(s); ok {
+		if strings.EqualFold(s, stats.NoDate) {
+			return stats.NoDate
+		}
+		return s
+	}
+	if v, ok := parseNumber(s); ok && !strings.Contains(s, ",") {
+		if t, ok := serialToDate(v, r.d.date1904); ok {
+			return formatDate(t)
+		}
+	}
+	if t, ok := parseTextDate(s); ok {
+		return formatDate(t)
+	}
+	r.fail(i, "%s must be a date as the source gives it: a date cell, or text written as yyyy-mm-dd, yyyy-mm or yyyy, or n.d. when the source gives no date", r.header(i))
+	return ""
+}
+
 // yesNo returns a yes/no value; blank is an issue, since no is a value.
 func (r *rowReader) yesNo(i int) bool {
 	if r.bad[i] || r.st.col[i] == 0 {
@@ -675,6 +735,10 @@ func (d *decoder) readField(ds *stats.Dataset, r *rowReader) {
 		return
 	}
 	k := fieldIndex(spec, name)
+	if k < 0 && spec.Name == stats.TableMetadata && strings.EqualFold(name, schema.ExportedFromField) {
+		d.readExportedFrom(r, vi)
+		return
+	}
 	if k < 0 {
 		d.warn(st.name, r.row, st.col[fi], schema.WarnUnknownField, "the field %q is not part of the %s sheet and was ignored", name, spec.Name)
 		return
@@ -686,6 +750,26 @@ func (d *decoder) readField(ds *stats.Dataset, r *rowReader) {
 	}
 	st.fieldRow[f.Name] = r.row
 	r.read(vi, f.Kind, !f.Optional, nil, f.Value(spec.Record(ds)))
+}
+
+// readExportedFrom reads the Metadata row that names the version a
+// workbook was downloaded from.
+func (d *decoder) readExportedFrom(r *rowReader, vi int) {
+	if prev := r.st.fieldRow[schema.ExportedFromField]; prev != 0 {
+		r.fail(0, "the field %s appears twice (also in row %d): keep one of the rows", schema.ExportedFromField, prev)
+		return
+	}
+	r.st.fieldRow[schema.ExportedFromField] = r.row
+	v := r.vals[vi]
+	if v == "" {
+		return // blank: treated as a workbook without a base
+	}
+	n, err := strconv.Atoi(strings.TrimSuffix(v, ".0"))
+	if err != nil || n < 1 {
+		r.fail(vi, "%s must be the whole version number the workbook was downloaded from: leave it as it was written, or delete the row", schema.ExportedFromField)
+		return
+	}
+	d.exportedFrom = n
 }
 
 // checkFieldRows reports fields of field sheets that have no row at all.
@@ -794,3 +878,7 @@ func (d *decoder) addProblem(p stats.Problem) {
 	}
 	d.fail(st, row, col, p.Value, "%s", p.Message)
 }
+
+// strconvQuote quotes a formula for a message, keeping non-ASCII text
+// readable.
+func strconvQuote(s string) string { return strconv.Quote(s) }

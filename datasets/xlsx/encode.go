@@ -23,12 +23,26 @@ import (
 // sheet behind them. Decode(Encode(d)) returns a dataset equal to d when d
 // holds trimmed text and dates at UTC midnight, as decoded datasets do.
 func Encode(w io.Writer, d *stats.Dataset) error {
+	return EncodeWith(w, d, EncodeOptions{})
+}
+
+// EncodeOptions adds to a workbook what is not part of its dataset.
+type EncodeOptions struct {
+	// ExportedFrom, when not zero, is written as the Metadata sheet's
+	// schema.ExportedFromField row: the version the workbook is a
+	// download of, which Decode returns as Result.ExportedFrom so that an
+	// upload made from an older version can be told apart.
+	ExportedFrom int
+}
+
+// EncodeWith is Encode with options.
+func EncodeWith(w io.Writer, d *stats.Dataset, opts EncodeOptions) error {
 	if d == nil {
 		return errors.New("xlsx: encode: nil dataset")
 	}
 	f := excelize.NewFile()
 	defer f.Close()
-	e := &encoder{f: f}
+	e := &encoder{f: f, opts: opts}
 	if err := e.styles(); err != nil {
 		return fmt.Errorf("xlsx: styles: %w", err)
 	}
@@ -90,6 +104,7 @@ func Encode(w io.Writer, d *stats.Dataset) error {
 // encoder holds the workbook being written and its style ids.
 type encoder struct {
 	f                              *excelize.File
+	opts                           EncodeOptions
 	header, text, year, date, wrap int
 	// extent is the last row and column written on each sheet, for the
 	// sheet's dimension: readers such as openpyxl in read-only mode trust
@@ -222,7 +237,10 @@ func (w *cellWriter) number(v float64) *cellWriter {
 	if !ok {
 		return w
 	}
-	if math.IsNaN(v) || math.IsInf(v, 0) {
+	if math.IsNaN(v) {
+		return w // a gap: no value, a blank cell
+	}
+	if math.IsInf(v, 0) {
 		w.err = fmt.Errorf("cell %s: %v is not a finite number", ref, v)
 		return w
 	}
@@ -355,6 +373,13 @@ func (e *encoder) readme() error {
 				return err
 			}
 		}
+		if s.Name == stats.TableMetadata {
+			if err := put(s.Name, s.Columns[0].Header+": "+schema.ExportedFromField, "written on download",
+				"The version this workbook was downloaded from, written by the server. Leave it as it is: when someone else publishes a version before you upload, it lets the preview show which of their changes your upload would overwrite. It is not part of the data.",
+				"A whole version number, or the row left out (the upload then replaces the current version whole).", "7"); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }
@@ -370,6 +395,11 @@ func (e *encoder) sheet(s *schema.Sheet, d *stats.Dataset) error {
 		for i := range s.Fields {
 			f := &s.Fields[i]
 			if w := e.row(s.Name, i+2).text(f.Name).value(f.Value(rec)); w.err != nil {
+				return w.err
+			}
+		}
+		if s.Name == stats.TableMetadata && e.opts.ExportedFrom > 0 {
+			if w := e.row(s.Name, len(s.Fields)+2).text(schema.ExportedFromField).number(float64(e.opts.ExportedFrom)); w.err != nil {
 				return w.err
 			}
 		}

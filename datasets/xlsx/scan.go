@@ -198,8 +198,21 @@ type sheetScan struct {
 	flagsDropped   int
 	merges         []area
 	mergesDropped  int
-	damage         string // why the XML cannot be read completely; "" when it can
+	// formulas are the cells holding a formula with a saved value, in
+	// document order; formulasDropped counts those beyond maxScanned.
+	formulas        []scanFormula
+	formulasDropped int
+	damage          string // why the XML cannot be read completely; "" when it can
 }
+
+// scanFormula is a cell whose formula has a saved value.
+type scanFormula struct {
+	row, col int
+	text     string // the formula, or "" for a follower of a shared one
+}
+
+// maxFormulaText bounds the formula text kept per cell.
+const maxFormulaText = 200
 
 // scanSheet streams one worksheet part. It never holds more than one
 // element in memory besides what it reports, so it is bounded by the
@@ -218,6 +231,7 @@ func scanSheet(p *pkg, part string) *sheetScan {
 		row, col  int
 		cell      *scanCell
 		inV, inIS bool
+		inF       bool
 	)
 	for {
 		tok, err := d.Token()
@@ -280,7 +294,7 @@ func scanSheet(p *pkg, part string) *sheetScan {
 				}
 			case "f":
 				if cell != nil {
-					cell.formula = true
+					cell.formula, inF = true, true
 				}
 			case "v":
 				if cell != nil {
@@ -301,6 +315,9 @@ func scanSheet(p *pkg, part string) *sheetScan {
 			if inV && cell != nil {
 				cell.v = append(cell.v, t...)
 			}
+			if inF && cell != nil && len(cell.f) < maxFormulaText {
+				cell.f = append(cell.f, t[:min(len(t), maxFormulaText-len(cell.f))]...)
+			}
 			if inIS && cell != nil && len(bytes.TrimSpace(t)) > 0 {
 				cell.inlineText = true
 			}
@@ -310,6 +327,8 @@ func scanSheet(p *pkg, part string) *sheetScan {
 				inData = false
 			case "v":
 				inV = false
+			case "f":
+				inF = false
 			case "is":
 				inIS = false
 			case "c":
@@ -329,6 +348,7 @@ type scanCell struct {
 	inline        bool
 	inlineText    bool
 	v             []byte
+	f             []byte // the formula's text, cut at maxFormulaText
 }
 
 // endCell records what one finished cell tells about its row.
@@ -349,6 +369,16 @@ func (s *sheetScan) endCell(row, col int, c *scanCell) {
 	// calculated (openpyxl, excelize and some converters write such files).
 	case c.formula && (!c.hasV || len(v) == 0 && c.typ != "str"):
 		f.formula = true
+	case c.formula:
+		// A formula with a saved value: the value is used, and the editor
+		// is told (it was never recalculated here, and a formula can
+		// carry a payload for whoever opens the file).
+		if len(s.formulas) >= maxScanned {
+			s.formulasDropped++
+			return
+		}
+		s.formulas = append(s.formulas, scanFormula{row: row, col: col, text: strings.TrimSpace(string(c.f))})
+		return
 	default:
 		return
 	}

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bilateral/bilateral/datasets/schema"
 	"github.com/bilateral/bilateral/internal/testtool"
 )
 
@@ -229,7 +230,7 @@ print(sum(1 for _ in wb["Observations"].iter_rows()), wb["Observations"].max_col
 	if err != nil {
 		t.Fatalf("openpyxl: %v\n%s", err, out)
 	}
-	want := fmt.Sprintf("%d 5", len(d.Observations)+1)
+	want := fmt.Sprintf("%d %d", len(d.Observations)+1, len(schema.Lookup("Observations").Columns))
 	if got := strings.TrimSpace(string(out)); got != want {
 		t.Errorf("openpyxl read-only sees %q rows and columns in Observations, want %q", got, want)
 	}

@@ -165,3 +165,24 @@ func (e *Error) Error() string {
 		return s
 	}
 }
+
+// CountFormulas returns how many cells of the workbook's worksheets hold
+// a formula with a saved value, without decoding the data: for versions
+// stored before uploads were counted when checked. A file that cannot be
+// read as a workbook counts as an error.
+func CountFormulas(data []byte) (n int, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			n, err = 0, fmt.Errorf("xlsx: counting formulas: %v", r)
+		}
+	}()
+	p, iss := openPackage(data, DefaultLimits())
+	if iss != nil {
+		return 0, fmt.Errorf("xlsx: counting formulas: %s", iss.Message)
+	}
+	for _, part := range p.parts {
+		scan := scanSheet(p, part)
+		n += len(scan.formulas) + scan.formulasDropped
+	}
+	return n, nil
+}

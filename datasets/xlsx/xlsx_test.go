@@ -30,10 +30,10 @@ func sampleDataset() *stats.Dataset {
 			AsOf:        civil(2025, time.March, 31),
 		},
 		Sources: []stats.Source{
-			{ID: "bea-itrade", Organisation: "U.S. Bureau of Economic Analysis", Title: "International Transactions, Table 1.3", Published: civil(2024, time.June, 20), URL: "https://www.bea.gov/data/intl-trade-investment", Note: "Revised every June."},
+			{ID: "bea-itrade", Organisation: "U.S. Bureau of Economic Analysis", Title: "International Transactions, Table 1.3", Published: "2024-06-20", URL: "https://www.bea.gov/data/intl-trade-investment", Note: "Revised every June."},
 			{ID: "census-ft900", Organisation: "U.S. Census Bureau", Title: "U.S. International Trade in Goods and Services", URL: "https://www.census.gov/foreign-trade/"},
-			{ID: "kita", Organisation: "한국무역협회 (KITA)", Title: `Trade statistics </script><img src=x onerror=alert(1)>`, Published: civil(1999, time.December, 31), URL: "https://stat.kita.net/", Note: "Korean-language site; figures in USD."},
-			{ID: "amcham.2024", Organisation: "AMCHAM Korea", Title: "Annual report", Published: civil(2024, time.February, 29)},
+			{ID: "kita", Organisation: "한국무역협회 (KITA)", Title: `Trade statistics </script><img src=x onerror=alert(1)>`, Published: "1999-12-31", URL: "https://stat.kita.net/", Note: "Korean-language site; figures in USD."},
+			{ID: "amcham.2024", Organisation: "AMCHAM Korea", Title: "Annual report", Published: "2024-02-29"},
 		},
 		Series: []stats.Series{
 			{ID: "goods-exports", Name: "Goods exports to Korea", Unit: "USD billion", Basis: "Census basis", ReportedBy: "US", Description: "Merchandise exports, not seasonally adjusted."},
@@ -204,8 +204,8 @@ func TestEncodeLayout(t *testing.T) {
 		{"Observations", "C2", "43.4"},
 		{"Projects", "E3", ""}, // no year announced
 		{"Projects", "H4", "no"},
-		{"Sources", "D3", ""}, // no publication date
-		{"Lists", "A2", "more than"},
+		{"Sources", "D3", ""},       // no publication date
+		{"Lists", "A2", "official"}, // the first drop-down list: Observations Status
 	} {
 		if got, _ := f.GetCellValue(tc.sheet, tc.cell); got != tc.want {
 			t.Errorf("GetCellValue(%s!%s) = %q, want %q", tc.sheet, tc.cell, got, tc.want)
@@ -265,7 +265,7 @@ func TestEncodeRefuses(t *testing.T) {
 		edit func(d *stats.Dataset)
 		want string
 	}{
-		{"NaN value", func(d *stats.Dataset) { d.Observations[0].Value = nan() }, "not a finite number"},
+		{"infinite value", func(d *stats.Dataset) { d.Observations[0].Value = math.Inf(1) }, "not a finite number"},
 		{"text too long", func(d *stats.Dataset) { d.Sources[0].Note = strings.Repeat("x", 40000) }, "longer than"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

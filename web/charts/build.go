@@ -58,6 +58,9 @@ type point struct {
 	Unit   string  `json:"unit"`
 	Source string  `json:"source"`
 	Note   string  `json:"note,omitempty"`
+	// Status is set when the value is not a final official figure
+	// (preliminary, estimate, commercial).
+	Status string `json:"status,omitempty"`
 }
 
 // Build builds every chart of the dashboard from the dataset.
@@ -115,30 +118,52 @@ type resolved struct {
 	ref    SeriesRef
 	series stats.Series
 	obs    map[int]stats.Observation
+	// gaps are the series' recorded gaps by year: rows with no value and
+	// the reason in their note.
+	gaps map[int]stats.Observation
 	// For a computed series: the two inputs, to explain each value.
 	inputs [2]stats.Series
 }
 
-var seriesColumns = []string{"Series ID", "Series", "Year", "Value", "Unit", "Basis", "Reported by", "Source ID", "Source", "Source URL", "Note"}
+var seriesColumns = []string{"Series ID", "Series", "Year", "Value", "Status", "Unit", "Basis", "Reported by", "Source ID", "Source", "Source URL", "Note"}
 
 func buildCartesian(d *stats.Dataset, s Spec) *Chart {
 	ci := &citer{d: d}
 	var rs []resolved
 	for _, ref := range s.Series {
-		r := resolved{ref: ref, obs: map[int]stats.Observation{}}
+		r := resolved{ref: ref, obs: map[int]stats.Observation{}, gaps: map[int]stats.Observation{}}
 		if ref.Sum != nil {
 			a, _ := d.SeriesByID(ref.Sum[0])
 			b, _ := d.SeriesByID(ref.Sum[1])
 			r.inputs = [2]stats.Series{a, b}
-			r.series = stats.Series{ID: ref.ID, Name: ref.Label, Unit: a.Unit, Basis: a.Basis, ReportedBy: a.ReportedBy,
+			r.series = stats.Series{ID: ref.ID, Name: ref.Label, Unit: a.Unit, Basis: a.Basis, ReportedBy: a.ReportedBy, Official: a.Official && b.Official,
 				Description: fmt.Sprintf("Computed: %s plus %s, in the years where both are published.", a.Name, b.Name)}
 			for _, p := range stats.Total(d.Points(a.ID), d.Points(b.ID)) {
-				r.obs[p.Year] = stats.Observation{Series: ref.ID, Year: p.Year, Value: p.Value}
+				oa, _ := d.Observation(a.ID, p.Year)
+				ob, _ := d.Observation(b.ID, p.Year)
+				r.obs[p.Year] = stats.Observation{Series: ref.ID, Year: p.Year, Value: p.Value, Status: stats.WeakerStatus(oa.State(), ob.State())}
+			}
+			// A year where either input is a recorded gap is a gap of the
+			// total too, for the same reason.
+			for i, in := range r.inputs {
+				for _, o := range d.ObservationsOf(in.ID) {
+					if _, ok := r.obs[o.Year]; ok || !o.IsGap() {
+						continue
+					}
+					if _, ok := r.gaps[o.Year]; !ok {
+						r.gaps[o.Year] = stats.Observation{Series: ref.ID, Year: o.Year, Value: math.NaN(), Status: stats.StatusGap,
+							Note: fmt.Sprintf("No total: %s has no figure (%s)", r.inputs[i].Name, strings.TrimSuffix(o.Note, "."))}
+					}
+				}
 			}
 		} else {
 			r.series, _ = d.SeriesByID(ref.ID)
 			for _, o := range d.ObservationsOf(ref.ID) {
-				r.obs[o.Year] = o
+				if o.IsGap() {
+					r.gaps[o.Year] = o
+				} else {
+					r.obs[o.Year] = o
+				}
 			}
 		}
 		rs = append(rs, r)
@@ -150,6 +175,9 @@ func buildCartesian(d *stats.Dataset, s Spec) *Chart {
 		var ps []stats.Point
 		for y := range r.obs {
 			ps = append(ps, stats.Point{Year: y})
+		}
+		for y := range r.gaps {
+			ps = append(ps, stats.Point{Year: y}) // a recorded gap is shown as one
 		}
 		all = append(all, ps)
 	}
@@ -203,6 +231,13 @@ func buildCartesian(d *stats.Dataset, s Spec) *Chart {
 			y, _ := strconv.Atoi(cat)
 			o, ok := r.obs[y]
 			if !ok {
+				if g, ok := r.gaps[y]; ok {
+					src := stats.Source{}
+					if g.Source != "" {
+						src = ci.cite(g.Source)
+					}
+					c.Table.Rows = append(c.Table.Rows, seriesRow(r.series, g, src))
+				}
 				continue // a gap: JSON null, never zero
 			}
 			empty = false
@@ -215,14 +250,19 @@ func buildCartesian(d *stats.Dataset, s Spec) *Chart {
 				if sb.ID != sa.ID {
 					srcLabel += " and " + sb.Organisation
 				}
-				c.Table.Rows = append(c.Table.Rows, seriesRow(r.series, y, o.Value, stats.Source{ID: "computed", Organisation: srcLabel},
-					fmt.Sprintf("Computed: %s (%s) + %s (%s).", Raw(a.Value), r.inputs[0].ID, Raw(b.Value), r.inputs[1].ID)))
+				note := fmt.Sprintf("Computed: %s (%s, %s) + %s (%s, %s).", Raw(a.Value), r.inputs[0].ID, a.State(), Raw(b.Value), r.inputs[1].ID, b.State())
+				o.Note = note
+				c.Table.Rows = append(c.Table.Rows, seriesRow(r.series, o, stats.Source{ID: "computed", Organisation: srcLabel}))
 			} else {
 				src := ci.cite(o.Source)
 				srcLabel = src.Organisation
-				c.Table.Rows = append(c.Table.Rows, seriesRow(r.series, y, o.Value, src, o.Note))
+				c.Table.Rows = append(c.Table.Rows, seriesRow(r.series, o, src))
 			}
-			data[i] = &point{Value: o.Value, Unit: r.series.Unit, Source: srcLabel, Note: o.Note}
+			pt := &point{Value: o.Value, Unit: r.series.Unit, Source: srcLabel, Note: o.Note}
+			if o.State() != stats.StatusOfficial {
+				pt.Status = o.State()
+			}
+			data[i] = pt
 		}
 		name := r.ref.Label
 		if name == "" {
@@ -258,11 +298,17 @@ func buildCartesian(d *stats.Dataset, s Spec) *Chart {
 	return c
 }
 
-func seriesRow(s stats.Series, year int, v float64, src stats.Source, note string) []Cell {
+// seriesRow is one row of a chart's table: a value, or a gap (no value,
+// status gap, the reason in the note).
+func seriesRow(s stats.Series, o stats.Observation, src stats.Source) []Cell {
+	value := Cell{Text: Raw(o.Value), Number: true, Value: o.Value}
+	if o.IsGap() {
+		value = Cell{}
+	}
 	return []Cell{
-		{Text: s.ID}, {Text: s.Name}, {Text: strconv.Itoa(year), Number: true, Value: float64(year)},
-		{Text: Raw(v), Number: true, Value: v}, {Text: s.Unit}, {Text: s.Basis}, {Text: s.ReportedBy},
-		{Text: src.ID}, {Text: src.Organisation}, {Text: src.URL, URL: src.URL}, {Text: note},
+		{Text: s.ID}, {Text: s.Name}, {Text: strconv.Itoa(o.Year), Number: true, Value: float64(o.Year)},
+		value, {Text: o.State()}, {Text: s.Unit}, {Text: s.Basis}, {Text: s.ReportedBy},
+		{Text: src.ID}, {Text: src.Organisation}, {Text: src.URL, URL: src.URL}, {Text: o.Note},
 	}
 }
 

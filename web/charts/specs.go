@@ -88,11 +88,11 @@ func Specs() []Spec {
 		{
 			ID: "goods-services-trade", Section: SectionTrade,
 			Title:    "U.S. trade in goods and services with Korea",
-			Subtitle: "USD billion · balance-of-payments basis, as reported by the United States",
-			Summary:  "Two-way trade in goods and services, with exports, imports and the balance where published, and the 2020 fact sheet's figure for 2019.",
+			Subtitle: "USD billion · USTR: Census-basis goods plus BEA services",
+			Summary:  "Two-way trade in goods and services as USTR publishes it (Census-basis goods plus BEA services), with exports, imports and the balance where published, and the State Department's lower bounds for 2018 and 2019.",
 			Series: []SeriesRef{
 				{ID: "us_gs_total", Label: "Two-way trade", Type: Line, Color: colorTeal},
-				{ID: "us_gs_total_factsheet", Label: "Fact sheet: more than", Type: Scatter, Color: colorRed},
+				{ID: "us_gs_total_factsheet", Label: "State Department: more than", Type: Scatter, Color: colorRed},
 				{ID: "us_gs_exports", Label: "Exports", Type: Bar, Color: colorBlue},
 				{ID: "us_gs_imports", Label: "Imports", Type: Bar, Color: colorOrange},
 				{ID: "us_gs_balance", Label: "Balance", Type: Line, Color: colorPurple},
@@ -162,8 +162,8 @@ func Specs() []Spec {
 		{
 			ID: "investment-map", Section: SectionInvestment, Map: true, Tall: true,
 			Title:    "Korean investment projects by U.S. state",
-			Subtitle: "USD million announced · overlapping announcements listed but not added",
-			Summary:  "A map of the United States shaded by the amount of announced Korean investment in each state.",
+			Subtitle: "USD million announced · new plants and expansions, counted in the year announced; acquisitions and overlapping totals listed, not added",
+			Summary:  "A map of the United States shaded by the amount of announced Korean investment in each state. A state's total adds one company's (or joint venture's) announced new plant or expansion with a stated amount and year; acquisitions, plan or joint-venture totals that overlap another row, sums across companies and undated announcements are listed but not added.",
 		},
 		{
 			ID: "direct-investment", Section: SectionInvestment,
@@ -184,7 +184,8 @@ func Specs() []Spec {
 			Subtitle: "USD billion a year · Korean government statistics",
 			Summary:  "Yearly flows of direct investment as Korean agencies report them: Korea's outward investment in the U.S., U.S. investment pledged in Korea, and KITA's counts of new investment.",
 			Series: []SeriesRef{
-				{ID: "kr_odi_to_us", Label: "Korea's outward investment in the U.S.", Type: Bar, Color: colorRed},
+				{ID: "kr_odi_to_us", Label: "Korea's outward investment in the U.S. (MOEF, made)", Type: Bar, Color: colorRed},
+				{ID: "kr_odi_to_us_reported", Label: "Korea's outward investment in the U.S. (MOTIE, reported)", Type: Bar, Color: colorPurple},
 				{ID: "kr_new_investment_in_us_kita", Label: "Korea's new investment in the U.S. (KITA)", Type: Bar, Color: colorOrange},
 				{ID: "us_fdi_pledges_in_kr", Label: "U.S. investment pledged in Korea", Type: Bar, Color: colorBlue},
 				{ID: "us_new_investment_in_kr_kita", Label: "U.S. new investment in Korea (KITA)", Type: Bar, Color: colorTeal},
@@ -194,10 +195,11 @@ func Specs() []Spec {
 		{
 			ID: "rok-oda", Section: SectionDevelopment,
 			Title:    "Korea's official development assistance",
-			Subtitle: "USD billion · total ODA as reported to the OECD",
-			Summary:  "Korea's total official development assistance in the years published.",
+			Subtitle: "USD billion · net disbursements to 2017, grant-equivalent from 2018: two measures, not comparable",
+			Summary:  "Korea's total official development assistance in the years published: net disbursements, the OECD's headline measure until 2017, and the grant-equivalent measure used since 2018, as two separate series.",
 			Series: []SeriesRef{
-				{ID: "kr_oda_total", Label: "Total ODA", Type: Bar, Color: colorTeal},
+				{ID: "kr_oda_net_flows", Label: "Net disbursements (to 2017)", Type: Bar, Color: colorTeal},
+				{ID: "kr_oda_grant_equivalent", Label: "Grant-equivalent (from 2018)", Type: Bar, Color: colorBlue},
 			},
 			Axes: []Axis{{Name: "USD billion"}},
 		},
@@ -214,7 +216,7 @@ func Specs() []Spec {
 		{
 			ID: "energy-volumes", Section: SectionEnergy,
 			Title:    "Crude oil and LNG shipped from the U.S. to Korea",
-			Subtitle: "Million barrels (crude, Korean figures) and billion cubic feet (LNG, EIA)",
+			Subtitle: "Million barrels (crude, Korean import figures) and billion cubic feet (LNG, EIA export figures)",
 			Summary:  "Korea's crude oil imports from the United States in million barrels and its imports of U.S. liquefied natural gas in billion cubic feet, on separate axes.",
 			Series: []SeriesRef{
 				{ID: "kr_crude_imports_from_us", Label: "Crude oil (million barrels)", Type: Bar, Axis: 0, Color: colorGrey},

@@ -582,3 +582,29 @@ func WithWarnings(tb testing.TB, data []byte) []byte {
 	}
 	return b.Bytes()
 }
+
+// WithFormula returns data, a workbook Encode wrote, with the formula
+// (written without "=") added to one cell of a sheet, keeping the cell's
+// saved value: what Excel writes for a formula it has calculated. The
+// saved value need not be what the formula computes.
+func WithFormula(tb testing.TB, data []byte, sheet, cell, formula string) []byte {
+	tb.Helper()
+	out, err := rewriteSheet(data, sheet, func(x string) string {
+		i := strings.Index(x, `<c r="`+cell+`"`)
+		if i < 0 {
+			return x
+		}
+		j := strings.Index(x[i:], ">")
+		if j < 0 || x[i+j-1] == '/' {
+			return x
+		}
+		var esc bytes.Buffer
+		xml.EscapeText(&esc, []byte(formula))
+		at := i + j + 1
+		return x[:at] + "<f>" + esc.String() + "</f>" + x[at:]
+	})
+	if err != nil {
+		tb.Fatalf("xlsxtest: adding a formula: %v", err)
+	}
+	return out
+}

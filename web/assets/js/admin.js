@@ -117,3 +117,11 @@ function initUpload(form) {
 }
 
 document.querySelectorAll('form[data-upload-form]').forEach(initUpload);
+
+// Forms that change something hard to undo (removing an editor) ask
+// first; without JavaScript they post at once.
+document.querySelectorAll('form[data-confirm]').forEach((form) => {
+  form.addEventListener('submit', (ev) => {
+    if (!window.confirm(form.getAttribute('data-confirm'))) ev.preventDefault();
+  });
+});
