@@ -181,7 +181,9 @@ func (s *Server) restore(c echo.Context, n int, user string) (datasets.VersionIn
 	}
 	wb, err := s.store.Workbook(ctx, n)
 	if err != nil {
-		return datasets.VersionInfo{}, err
+		// Removed in between by another replica's retention (this one's
+		// keeps pinned versions).
+		return datasets.VersionInfo{}, noVersion(n, err)
 	}
 	v, err := s.publish(ctx, datasets.NewVersion{Workbook: wb, Dataset: d, Author: user, Comment: "Restored version " + strconv.Itoa(n), RestoredFrom: n, Formulas: old.Formulas})
 	if err != nil {
