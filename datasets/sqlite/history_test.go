@@ -218,8 +218,8 @@ func TestRetentionExpired(t *testing.T) {
 
 // TestMigration0003MovesEveryVersion: a store of the schema before 0003
 // with many versions, some sharing bytes, migrates to blobs with every
-// workbook and dataset intact, each content stored once, and the space
-// the old columns took given back.
+// workbook, dataset and formula count intact, each content stored once,
+// and the space the old columns took given back.
 func TestMigration0003MovesEveryVersion(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -245,8 +245,12 @@ func TestMigration0003MovesEveryVersion(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := tx.Exec(`INSERT INTO versions (number, created_at, author, comment, sha256, workbook, dataset) VALUES (?, ?, 'a', '', ?, ?, ?)`,
-			i, now(), hash(wb), wb, string(ds)); err != nil {
+		var formulas any // 0002's count: unknown for a third, 0 or i otherwise
+		if i%3 != 0 {
+			formulas = i % 2 * i
+		}
+		if _, err := tx.Exec(`INSERT INTO versions (number, created_at, author, comment, sha256, workbook, dataset, formulas) VALUES (?, ?, 'a', '', ?, ?, ?, ?)`,
+			i, now(), hash(wb), wb, string(ds), formulas); err != nil {
 			t.Fatal(err)
 		}
 		wbs[i], dss[i] = wb, d
@@ -271,7 +275,11 @@ func TestMigration0003MovesEveryVersion(t *testing.T) {
 			t.Fatalf("version %d: workbook not as published (%v)", i, err)
 		}
 		v, d, err := s.Version(ctx, i)
-		if err != nil || !sameDataset(t, d, dss[i]) || v.Size != len(wbs[i]) || v.SHA256 != hash(wbs[i]) || v.Current != (i == n) {
+		wantFormulas := i % 2 * i
+		if i%3 == 0 {
+			wantFormulas = -1
+		}
+		if err != nil || !sameDataset(t, d, dss[i]) || v.Size != len(wbs[i]) || v.SHA256 != hash(wbs[i]) || v.Current != (i == n) || v.Formulas != wantFormulas {
 			t.Fatalf("version %d = %+v, %v; dataset equal %v", i, v, err, sameDataset(t, d, dss[i]))
 		}
 	}
