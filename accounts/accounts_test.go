@@ -49,7 +49,7 @@ func TestNewAPITokenStoresOnlyTheHash(t *testing.T) {
 	if store["ci"] != HashToken(tok) || strings.Contains(store["ci"], tok) {
 		t.Errorf("stored %q; want the token's hash only", store["ci"])
 	}
-	if RandomToken(32) == RandomToken(32) {
+	if a, b := RandomToken(32), RandomToken(32); a == b {
 		t.Error("two random tokens are equal")
 	}
 }

@@ -42,7 +42,7 @@ var (
 func newTestRenderer(tb testing.TB) *Renderer {
 	tb.Helper()
 	dist := testDist(tb)
-	sharedOnce.Do(func() { shared, sharedErr = New(dist, nil, 2, 2*time.Minute) })
+	sharedOnce.Do(func() { shared, sharedErr = New(dist, nil, 2, testtool.Timeout(2*time.Minute)) })
 	if sharedErr != nil {
 		tb.Fatalf("New: %v", sharedErr)
 	}

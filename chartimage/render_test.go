@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/bilateral/bilateral/internal/chromium"
+	"github.com/bilateral/bilateral/internal/testtool"
 )
 
 // TestRenderEveryChart renders every chart of the default dataset in the
@@ -314,7 +315,7 @@ func TestTimeout(t *testing.T) {
 	}
 
 	// A fresh runtime takes the slot; give it time, race detector included.
-	r.pool.timeout = 2 * time.Minute
+	r.pool.timeout = testtool.Timeout(2 * time.Minute)
 	c := chartByID(t, "us-goods-trade")
 	svg, err := r.Render(context.Background(), c.OptionJSON, captionOf(c), DefaultOptions(SVG))
 	if err != nil {

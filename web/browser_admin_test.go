@@ -16,6 +16,7 @@ import (
 	"github.com/bilateral/bilateral/accounts"
 	"github.com/bilateral/bilateral/datasets"
 	"github.com/bilateral/bilateral/internal/chromium"
+	"github.com/bilateral/bilateral/internal/testtool"
 )
 
 // TestBrowserEditorPublishes drives the editors' pages in Chromium: sign
@@ -40,7 +41,7 @@ func TestBrowserEditorPublishes(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	tctx, cancel := context.WithTimeout(ctx, 90*time.Second)
+	tctx, cancel := context.WithTimeout(ctx, testtool.Timeout(5*time.Minute))
 	defer cancel()
 	err := chromedp.Do(tctx,
 		chromedp.Navigate(srv.URL+"/admin"),
@@ -62,7 +63,7 @@ func TestBrowserEditorPublishes(t *testing.T) {
 	}
 	progress, err := chromedp.Run(tctx, chromedp.Poll[float64](
 		`(() => { const p = document.querySelector('#upload-bar'); return p && !p.closest('[hidden]') && p.value > 0 && p.value < 100 ? p.value : null })()`,
-		chromedp.WithPollingTimeout(60*time.Second)))
+		chromedp.WithPollingTimeout(testtool.Timeout(2*time.Minute))))
 	if err != nil {
 		t.Errorf("the progress bar never showed partial progress: %v", err)
 	} else {

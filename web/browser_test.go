@@ -24,6 +24,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/bilateral/bilateral/internal/chromium"
+	"github.com/bilateral/bilateral/internal/testtool"
 )
 
 // pageWatch records what a page does that a reader would not want to see:
@@ -114,6 +115,13 @@ func eval[T any](t *testing.T, ctx context.Context, js string) T {
 	return v
 }
 
+// jsUntil is JavaScript for a promise that polls cond (an expression) every
+// 50 ms and resolves to true when it holds, or to false after d (scaled by
+// TEST_TIMEOUT_SCALE): a wait in the page on a condition, with a deadline.
+func jsUntil(cond string, d time.Duration) string {
+	return fmt.Sprintf(`(async () => { const end = Date.now() + %d; while (!(%s)) { if (Date.now() > end) return false; await new Promise(r => setTimeout(r, 50)); } return true })()`, testtool.Timeout(d).Milliseconds(), cond)
+}
+
 func startBrowserServer(t *testing.T) (context.Context, *httptest.Server) {
 	t.Helper()
 	ctx := chromium.New(t)
@@ -138,7 +146,7 @@ func boxOf(t *testing.T, ctx context.Context, js string) rect {
 func TestBrowserDashboard(t *testing.T) {
 	ctx, srv := startBrowserServer(t)
 	w := watchPage(t, ctx, srv.URL)
-	tctx, cancel := context.WithTimeout(ctx, 4*time.Minute)
+	tctx, cancel := context.WithTimeout(ctx, testtool.Timeout(8*time.Minute))
 	defer cancel()
 	if err := chromedp.Do(tctx, chromedp.EmulateViewport(1280, 900), chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(chromedp.CSS("#trade"))); err != nil {
 		t.Fatal(err)
@@ -172,18 +180,19 @@ func TestBrowserDashboard(t *testing.T) {
 	if err := chromedp.Do(tctx, chromedp.MouseEvent(chromedp.MouseMoved, b.X+b.W/2, b.Y+b.H/2)); err != nil {
 		t.Fatal(err)
 	}
-	drawn, err := chromedp.Run(tctx, chromedp.Poll[bool](box+`.bilateralChart && `+box+`.querySelector('svg path') !== null && !`+box+`.querySelector('.chart-image')`, chromedp.WithPollingTimeout(60*time.Second)))
+	drawn, err := chromedp.Run(tctx, chromedp.Poll[bool](box+`.bilateralChart && `+box+`.querySelector('svg path') !== null && !`+box+`.querySelector('.chart-image')`, chromedp.WithPollingTimeout(testtool.Timeout(2*time.Minute))))
 	if err != nil || !drawn {
 		state := eval[string](t, tctx, `JSON.stringify({hover: document.querySelector('#chart-us-goods-trade').matches(':hover'), at: (() => { const e = document.elementFromPoint(`+fmt.Sprint(b.X+b.W/2)+`, `+fmt.Sprint(b.Y+b.H/2)+`); return e && e.outerHTML.slice(0, 80) })(), scripts: [...document.scripts].map(s => s.src), cls: document.documentElement.className, inst: !!`+box+`.bilateralChart, html: `+box+`.innerHTML.slice(0, 300)})`)
 		t.Fatalf("the interactive chart did not replace the image: %v\n%s", err, state)
 	}
 
-	// Tooltip: value, unit and source of the year under the pointer.
+	// Tooltip: value, unit and source of the year under the pointer. A
+	// busy machine can take seconds to show it.
 	b = boxOf(t, tctx, box)
 	var tip string
 	for _, fx := range []float64{0.55, 0.6, 0.7, 0.8} {
 		chromedp.Do(tctx, chromedp.MouseEvent(chromedp.MouseMoved, b.X+b.W*fx, b.Y+b.H*0.45))
-		tip, _ = chromedp.Run(tctx, chromedp.Poll[string](`(() => { const t = document.querySelector('.chart-tooltip'); return t && getComputedStyle(t).display !== 'none' && t.textContent.includes('USD billion') ? t.textContent : '' })()`, chromedp.WithPollingTimeout(3*time.Second)))
+		tip, _ = chromedp.Run(tctx, chromedp.Poll[string](`(() => { const t = document.querySelector('.chart-tooltip'); return t && getComputedStyle(t).display !== 'none' && t.textContent.includes('USD billion') ? t.textContent : '' })()`, chromedp.WithPollingTimeout(testtool.Timeout(20*time.Second))))
 		if tip != "" {
 			break
 		}
@@ -222,8 +231,7 @@ func TestBrowserDashboard(t *testing.T) {
 		for (const f of document.querySelectorAll('figure.chart[data-chart]')) {
 			f.scrollIntoView({behavior: 'instant'});
 			const box = f.querySelector('[data-chart-box]');
-			for (let i = 0; i < 100 && !(box.bilateralChart && box.querySelector('svg path')); i++) await new Promise(r => setTimeout(r, 50));
-			if (!box.bilateralChart || !box.querySelector('svg path')) return false;
+			if (!await `+jsUntil(`box.bilateralChart && box.querySelector('svg path')`, time.Minute)+`) return false;
 		}
 		return true;
 	})()`)
@@ -237,7 +245,7 @@ func TestBrowserDashboard(t *testing.T) {
 func TestBrowserChartPage(t *testing.T) {
 	ctx, srv := startBrowserServer(t)
 	w := watchPage(t, ctx, srv.URL)
-	tctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
+	tctx, cancel := context.WithTimeout(ctx, testtool.Timeout(6*time.Minute))
 	defer cancel()
 	if err := chromedp.Do(tctx, chromedp.Navigate(srv.URL+"/charts/rok-oda"), chromedp.WaitVisible(chromedp.CSS("table.data-table"))); err != nil {
 		t.Fatal(err)
@@ -274,7 +282,7 @@ func TestBrowserChartPage(t *testing.T) {
 	if err := chromedp.Do(tctx, chromedp.MouseEvent(chromedp.MouseMoved, b.X+b.W/2, b.Y+b.H/2)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := chromedp.Run(tctx, chromedp.Poll[bool](`!!document.querySelector('[data-chart-box]').bilateralChart`, chromedp.WithPollingTimeout(60*time.Second))); err != nil {
+	if _, err := chromedp.Run(tctx, chromedp.Poll[bool](`!!document.querySelector('[data-chart-box]').bilateralChart`, chromedp.WithPollingTimeout(testtool.Timeout(2*time.Minute)))); err != nil {
 		t.Errorf("the chart page's chart did not become interactive: %v", err)
 	}
 	w.check(t)
@@ -315,7 +323,7 @@ func TestBrowserAccessibility(t *testing.T) {
 	for _, scheme := range []string{"light", "dark"} {
 		for _, path := range []string{"/", "/charts/us-goods-trade"} {
 			t.Run(scheme+path, func(t *testing.T) {
-				tctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
+				tctx, cancel := context.WithTimeout(ctx, testtool.Timeout(6*time.Minute))
 				defer cancel()
 				err := chromedp.Do(tctx,
 					chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
@@ -328,13 +336,20 @@ func TestBrowserAccessibility(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				// The interactive charts too: load them as a pointer would.
-				eval[bool](t, tctx, `(async () => {
+				// The interactive charts too: load them as a pointer would, and
+				// let each draw once in view, so that axe sees them drawn.
+				undrawn := eval[string](t, tctx, `(async () => {
 					document.querySelector('figure.chart').dispatchEvent(new PointerEvent('pointerenter'));
-					for (let i = 0; i < 200 && !document.querySelector('[data-chart-box]').bilateralChart; i++) await new Promise(r => setTimeout(r, 50));
-					for (const f of document.querySelectorAll('figure.chart')) { f.scrollIntoView({behavior: 'instant'}); await new Promise(r => setTimeout(r, 30)); }
-					return true;
+					for (const f of document.querySelectorAll('figure.chart')) {
+						f.scrollIntoView({behavior: 'instant'});
+						const box = f.querySelector('[data-chart-box]');
+						if (!await `+jsUntil(`box.bilateralChart && box.querySelector('svg path')`, time.Minute)+`) return f.dataset.chart;
+					}
+					return '';
 				})()`)
+				if undrawn != "" {
+					t.Errorf("chart %s did not become interactive", undrawn)
+				}
 				for _, v := range runAxe(t, tctx) {
 					var where []string
 					for _, n := range v.Nodes {
@@ -352,7 +367,7 @@ func TestBrowserAccessibility(t *testing.T) {
 // download links left out, every chart printed as its image.
 func TestBrowserPrint(t *testing.T) {
 	ctx, srv := startBrowserServer(t)
-	tctx, cancel := context.WithTimeout(ctx, 4*time.Minute)
+	tctx, cancel := context.WithTimeout(ctx, testtool.Timeout(8*time.Minute))
 	defer cancel()
 	if err := chromedp.Do(tctx, chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(chromedp.CSS("#trade"))); err != nil {
 		t.Fatal(err)

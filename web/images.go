@@ -26,6 +26,9 @@ import (
 // render happens once per version, chart and parameters, however many
 // requests arrive at once.
 type images struct {
+	// timeout bounds one render (0: chartimage.DefaultTimeout); tests on a
+	// busy machine raise it.
+	timeout  time.Duration
 	once     sync.Once
 	renderer *chartimage.Renderer
 	err      error
@@ -42,7 +45,7 @@ const imageCacheBytes = 128 << 20
 // data downloads should not wait for.
 func (s *Server) rendererFor() (*chartimage.Renderer, error) {
 	s.images.once.Do(func() {
-		s.images.renderer, s.images.err = chartimage.New(s.staticFS(), nil, 0, 10*time.Second)
+		s.images.renderer, s.images.err = chartimage.New(s.staticFS(), nil, 0, s.images.timeout)
 	})
 	return s.images.renderer, s.images.err
 }

@@ -348,9 +348,18 @@ func (s *Server) assetsNow() *Assets {
 func (s *Server) Handler() http.Handler { return s.echo }
 
 // ListenAndServe serves until ctx is cancelled, then shuts down gracefully.
+// It logs the address it listens on, so that with port 0 (a port chosen
+// at run time, as tests do) the log tells where to connect.
 func (s *Server) ListenAndServe(ctx context.Context) error {
+	addr := s.cfg.Addr
+	if addr == "" {
+		addr = ":http"
+	}
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
 	srv := &http.Server{
-		Addr:              s.cfg.Addr,
 		Handler:           s.echo,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       5 * time.Minute, // uploads over slow links
@@ -358,12 +367,12 @@ func (s *Server) ListenAndServe(ctx context.Context) error {
 		IdleTimeout:       2 * time.Minute,
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.ListenAndServe() }()
+	go func() { errc <- srv.Serve(l) }()
 	go s.follow(ctx)
 	go s.retain(ctx)
 	go s.countFormulas(ctx)
 	go s.rendererFor() // compile ECharts for images before the first one is asked for
-	s.log.Info("serving", "addr", s.cfg.Addr, "version", s.cur.Load().version)
+	s.log.Info("serving", "addr", l.Addr().String(), "version", s.cur.Load().version)
 	select {
 	case err := <-errc:
 		return err

@@ -8,10 +8,10 @@ import (
 	"fmt"
 	"io"
 	"mime/multipart"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
+	"regexp"
 	"strconv"
 	"sync/atomic"
 	"syscall"
@@ -22,54 +22,97 @@ import (
 	"github.com/bilateral/bilateral/datasets"
 	"github.com/bilateral/bilateral/datasets/sqlite"
 	"github.com/bilateral/bilateral/datasets/xlsx"
+	"github.com/bilateral/bilateral/internal/testtool"
 )
 
 // TestServeChild runs `bilateral serve` inside the test binary, as the
 // child process that TestKillDuringPublish kills.
 func TestServeChild(t *testing.T) {
-	args := os.Getenv("BILATERAL_SERVE_CHILD")
-	if args == "" {
+	dir := os.Getenv("BILATERAL_SERVE_CHILD")
+	if dir == "" {
 		t.Skip("only runs as the child of TestKillDuringPublish")
 	}
-	var dir, addr string
-	fmt.Sscan(args, &dir, &addr)
-	if err := run(context.Background(), []string{"serve", "--data", dir, "--addr", addr}, nil, io.Discard, os.Stderr); err != nil {
+	if err := run(context.Background(), []string{"serve", "--data", dir, "--addr", "127.0.0.1:0"}, nil, io.Discard, os.Stderr); err != nil {
 		t.Fatal(err)
 	}
 }
 
-func freeAddr(t *testing.T) string {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
+// reServing finds the address in the server's "serving" log line.
+var reServing = regexp.MustCompile(`msg=serving addr=(\S+)`)
+
+// child is a `bilateral serve` process started by a test.
+type child struct {
+	cmd    *exec.Cmd
+	addr   string        // where it listens
+	exited chan struct{} // closed when the process has exited
 }
 
-func startChild(t *testing.T, dir, addr string) *exec.Cmd {
+// kill stops the process with SIGKILL and waits until it has exited.
+func (c *child) kill() {
+	c.cmd.Process.Signal(syscall.SIGKILL)
+	<-c.exited
+}
+
+// startChild starts `bilateral serve` on a port the child chooses, reads
+// the address from its log, and waits until it is ready. The child is
+// killed when the test ends, if the test has not killed it already.
+func startChild(t *testing.T, dir string) *child {
+	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestServeChild$")
-	cmd.Env = append(os.Environ(), "BILATERAL_SERVE_CHILD="+dir+" "+addr)
+	cmd.Env = append(os.Environ(), "BILATERAL_SERVE_CHILD="+dir)
+	logs := &testtool.Buffer{}
+	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(60 * time.Second)
-	for time.Now().Before(deadline) {
-		if resp, err := http.Get("http://" + addr + "/readyz"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				return cmd
-			}
+	c := &child{cmd: cmd, exited: make(chan struct{})}
+	exited := c.exited
+	go func() { cmd.Wait(); close(exited) }()
+	t.Cleanup(func() {
+		c.kill()
+		if t.Failed() {
+			t.Logf("server log:\n%s", logs.String())
 		}
-		time.Sleep(100 * time.Millisecond)
+	})
+	isDone := func() bool {
+		select {
+		case <-exited:
+			return true
+		default:
+			return false
+		}
 	}
-	cmd.Process.Kill()
-	t.Fatalf("the server did not become ready at %s", addr)
-	return nil
+	addr := ""
+	testtool.WaitFor(t, 2*time.Minute, func() bool {
+		if m := reServing.FindStringSubmatch(logs.String()); m != nil {
+			addr = m[1]
+		}
+		return addr != "" || isDone()
+	}, "the server to log its address")
+	client := &http.Client{Timeout: 10 * time.Second}
+	ready := func() bool {
+		if isDone() {
+			return true
+		}
+		resp, err := client.Get("http://" + addr + "/readyz")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	}
+	if addr != "" {
+		testtool.WaitFor(t, 2*time.Minute, ready, "the server at "+addr+" to be ready")
+	}
+	if isDone() {
+		t.Fatalf("the server exited before it was ready: %v", cmd.ProcessState)
+	}
+	c.addr = addr
+	return c
 }
 
 // TestKillDuringPublish publishes through the API of a child server in a
-// loop, kills the process with SIGKILL while publishes are in flight, and
+// loop, kills the process with SIGKILL while a publish is in flight, and
 // checks that the store is whole and that a restarted server serves its
 // current version.
 func TestKillDuringPublish(t *testing.T) {
@@ -87,20 +130,15 @@ func TestKillDuringPublish(t *testing.T) {
 	}
 	store.Close()
 
-	addr := freeAddr(t)
-	child := startChild(t, dir, addr)
-	var published atomic.Int64
-	stop := make(chan struct{})
+	server := startChild(t, dir)
+	addr := server.addr
+	var sent, published atomic.Int64
+	var failure atomic.Value // string: a publish the server refused
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		d := datasets.MustDefault()
 		for i := 0; ; i++ {
-			select {
-			case <-stop:
-				return
-			default:
-			}
 			d.Facts[0].Value = float64(1000 + i)
 			var wb, body bytes.Buffer
 			xlsx.Encode(&wb, d)
@@ -111,24 +149,34 @@ func TestKillDuringPublish(t *testing.T) {
 			req, _ := http.NewRequest(http.MethodPost, "http://"+addr+"/api/v1/datasets", &body)
 			req.Header.Set("Authorization", "Bearer "+tok)
 			req.Header.Set("Content-Type", mw.FormDataContentType())
+			sent.Add(1)
 			resp, err := http.DefaultClient.Do(req)
 			if err != nil {
 				return // the server is gone
 			}
+			msg, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
-			if resp.StatusCode == http.StatusCreated {
-				published.Add(1)
+			if resp.StatusCode != http.StatusCreated {
+				failure.Store(fmt.Sprintf("publish %d = %d %s", i+1, resp.StatusCode, msg))
+				return
 			}
+			published.Add(1)
 		}
 	}()
-	for published.Load() < 5 {
-		time.Sleep(20 * time.Millisecond)
-	}
-	time.Sleep(137 * time.Millisecond) // land somewhere inside a publish
-	child.Process.Signal(syscall.SIGKILL)
-	child.Wait()
-	close(stop)
+	// Kill once five publishes are acknowledged and the sixth is on its way.
+	testtool.WaitFor(t, 5*time.Minute, func() bool {
+		select {
+		case <-done:
+			return true
+		default:
+		}
+		return published.Load() >= 5 && sent.Load() > published.Load()
+	}, "five publishes and a sixth in flight")
+	server.kill()
 	<-done
+	if f, ok := failure.Load().(string); ok {
+		t.Fatalf("before the kill: %s", f)
+	}
 
 	store, err = sqlite.Open(dir)
 	if err != nil {
@@ -156,9 +204,7 @@ func TestKillDuringPublish(t *testing.T) {
 		t.Errorf("acknowledged publishes were lost: %d acknowledged, %d versions besides the default", published.Load(), len(vs)-1)
 	}
 
-	child = startChild(t, dir, addr)
-	defer func() { child.Process.Kill(); child.Wait() }()
-	resp, err := http.Get("http://" + addr + "/")
+	resp, err := http.Get("http://" + startChild(t, dir).addr + "/")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,11 +10,13 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/bilateral/bilateral/datasets"
+	"github.com/bilateral/bilateral/internal/testtool"
 	"github.com/bilateral/bilateral/stats"
 )
 
@@ -217,12 +219,21 @@ func TestCrashDuringPublish(t *testing.T) {
 	for round := 0; round < 6; round++ {
 		cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$")
 		cmd.Env = append(os.Environ(), "BILATERAL_CRASH_CHILD="+dir)
-		var out bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &out
+		out := &testtool.Buffer{}
+		cmd.Stdout, cmd.Stderr = out, out
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(time.Duration(150+round*97) * time.Millisecond)
+		t.Cleanup(func() {
+			if t.Failed() {
+				cmd.Process.Kill()
+				t.Logf("round %d: the child's output:\n%s", round, out)
+			}
+		})
+		// Kill after a number of publishes that grows with the round; the
+		// child is by then inside the next one, at a point that varies with
+		// the polling and the machine.
+		testtool.WaitFor(t, 2*time.Minute, func() bool { return strings.Count(out.String(), "published\n") > round }, fmt.Sprintf("%d publishes by the child", round+1))
 		cmd.Process.Signal(syscall.SIGKILL)
 		cmd.Wait()
 
@@ -275,6 +286,7 @@ func TestCrashChild(t *testing.T) {
 		if _, err := s.Publish(context.Background(), datasets.NewVersion{Workbook: wb, Dataset: cloneDataset(d), Author: "crash"}); err != nil {
 			t.Fatal(err)
 		}
+		fmt.Println("published")
 	}
 }
 

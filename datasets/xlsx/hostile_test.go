@@ -42,7 +42,7 @@ func TestDecodeHostile(t *testing.T) {
 		}
 		names[c.Name] = true
 		t.Run(c.Name, func(t *testing.T) {
-			res, err, alloc := decodeMeasured(t, c.Data)
+			res, alloc, err := decodeMeasured(t, c.Data)
 			t.Logf("%d KiB file, %d KiB allocated", len(c.Data)>>10, alloc>>10)
 			if alloc > maxAlloc {
 				t.Errorf("Decode(%s) allocated %d MiB, want at most %d MiB", c.Name, alloc>>20, maxAlloc>>20)
@@ -74,7 +74,7 @@ func TestDecodeHostile(t *testing.T) {
 }
 
 func TestDecodeValidCorpusWorkbook(t *testing.T) {
-	res, err, alloc := decodeMeasured(t, xlsxtest.Valid(t))
+	res, alloc, err := decodeMeasured(t, xlsxtest.Valid(t))
 	t.Logf("valid default workbook: %d KiB allocated", alloc>>10)
 	if err != nil {
 		t.Fatalf("Decode(xlsxtest.Valid) = %v, want nil", err)
@@ -86,7 +86,7 @@ func TestDecodeValidCorpusWorkbook(t *testing.T) {
 
 // decodeMeasured runs Decode, turning an escaped panic into a test failure
 // and measuring what it allocates.
-func decodeMeasured(t *testing.T, data []byte) (res *xlsx.Result, err error, alloc uint64) {
+func decodeMeasured(t *testing.T, data []byte) (res *xlsx.Result, alloc uint64, err error) {
 	t.Helper()
 	var before, after runtime.MemStats
 	runtime.GC()
@@ -100,7 +100,7 @@ func decodeMeasured(t *testing.T, data []byte) (res *xlsx.Result, err error, all
 		res, err = xlsx.Decode(data, xlsx.DefaultLimits())
 	}()
 	runtime.ReadMemStats(&after)
-	return res, err, after.TotalAlloc - before.TotalAlloc
+	return res, after.TotalAlloc - before.TotalAlloc, err
 }
 
 func list(is []xlsx.Issue) string {

@@ -405,7 +405,8 @@ func TestDecodeNoTempDir(t *testing.T) {
 func TestDecodeCrash(t *testing.T) {
 	afterOpen = func(string) {
 		var m map[string]int
-		m["nil map"]++ // a runtime error, as a bug in excelize would raise
+		//lint:ignore SA5000 a deliberate runtime error, as a bug in excelize would raise
+		m["nil map"]++
 	}
 	t.Cleanup(func() { afterOpen = nil })
 	res, err := Decode(miniBook().build(t, nil), DefaultLimits())

@@ -31,7 +31,7 @@ func needTool(t *testing.T, what, pkg string, ok bool) {
 // run runs a program with a deadline and fails the test with its output.
 func run(t *testing.T, name string, args ...string) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), testtool.Timeout(3*time.Minute))
 	defer cancel()
 	out, err := exec.CommandContext(ctx, name, args...).CombinedOutput()
 	if err != nil {

@@ -108,8 +108,8 @@ func New(t testing.TB) context.Context {
 		if err != nil {
 			t.Fatalf("chromium: start %s: %v", path, err)
 		}
-	case <-time.After(60 * time.Second):
-		t.Fatalf("chromium: %s did not start within a minute", path)
+	case <-time.After(testtool.Timeout(2 * time.Minute)):
+		t.Fatalf("chromium: %s did not start within %v", path, testtool.Timeout(2*time.Minute))
 	}
 	return ctx
 }

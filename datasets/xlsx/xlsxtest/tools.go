@@ -25,7 +25,7 @@ func needTool(tb testing.TB, what, pkg string, ok bool) {
 
 func runTool(tb testing.TB, name string, args ...string) {
 	tb.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), testtool.Timeout(3*time.Minute))
 	defer cancel()
 	if out, err := exec.CommandContext(ctx, name, args...).CombinedOutput(); err != nil {
 		tb.Fatalf("%s %v: %v\n%s", name, args, err, out)
