@@ -60,7 +60,8 @@ var sectionOrder = []struct{ key, title string }{
 	{"images", "5. Chart images"},
 	{"memory", "6. Memory"},
 	{"micro", "7. Go micro-benchmarks"},
-	{"history", "8. Version history: storage and pages"},
+	{"flood", "8. Image flood"},
+	{"history", "9. Version history: storage and pages"},
 }
 
 func main() {
@@ -89,7 +90,7 @@ func main() {
 func cmdBench(args []string) error {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	quick := fs.Bool("quick", os.Getenv("BENCH_QUICK") != "" && os.Getenv("BENCH_QUICK") != "0", "each measurement once, briefly (smoke check); also BENCH_QUICK=1")
-	only := fs.String("only", "", "comma-separated sections to run: serve,ingest,publish,load,images,memory,micro,history (default all)")
+	only := fs.String("only", "", "comma-separated sections to run: serve,ingest,publish,load,images,memory,micro,flood,history (default all)")
 	out := fs.String("o", "BENCHMARKS.md", "report to write")
 	bin := fs.String("bin", "bin/bilateral", "the bilateral binary (make build)")
 	runs := fs.Int("runs", 0, "runs per figure (default 5, 1 with -quick)")
@@ -195,6 +196,7 @@ func cmdBench(args []string) error {
 		{"load", b.measureLoad},
 		{"images", b.measureImages},
 		{"micro", b.measureMicro},
+		{"flood", b.measureFlood},
 		{"history", b.measureHistory},
 	}
 	for _, st := range steps {

@@ -17,8 +17,12 @@ type Caption struct {
 	Title    string
 	Subtitle string   // units and basis
 	Sources  []string // one line each in the page; joined with "; " here
-	AsOf     string   // date of the data, e.g. "2024-05-31"; shown as "Data as of …"
-	URL      string   // where the chart lives on the dashboard
+	// Note explains what the chart cannot show by itself: which blank
+	// years have no published figure, what hollow marks mean. Shown
+	// above the sources.
+	Note string
+	AsOf string // date of the data, e.g. "2024-05-31"; shown as "Data as of …"
+	URL  string // where the chart lives on the dashboard
 }
 
 // MaxCaptionSources is how many source organisations a caption names;
@@ -106,6 +110,8 @@ func layoutCaption(c Caption, o Options, fs *fonts) layout {
 	}
 	url := strings.TrimSpace(c.URL)
 
+	note := strings.TrimSpace(c.Note)
+	noteLines := 3
 	maxLines := [3]int{2, 2, 3} // title, subtitle, sources
 	var l layout
 	for {
@@ -151,6 +157,9 @@ func layoutCaption(c Caption, o Options, fs *fonts) layout {
 		}
 		srcLines := wrap(sources, reg, footSize, textW, maxLines[2])
 		var rows [][]captionLine
+		for _, s := range wrap(note, reg, footSize, textW, noteLines) {
+			rows = append(rows, []captionLine{footLine(s, "start")})
+		}
 		for _, s := range srcLines {
 			rows = append(rows, []captionLine{footLine(s, "start")})
 		}
@@ -177,8 +186,11 @@ func layoutCaption(c Caption, o Options, fs *fonts) layout {
 		if l.chartH >= h/2 || (maxLines == [3]int{1, 1, 1}) {
 			break
 		}
-		// Shorten the longest parts first: sources, then subtitle, then title.
+		// Shorten the longest parts first: the note, sources, then
+		// subtitle, then title.
 		switch {
+		case noteLines > 1:
+			noteLines--
 		case maxLines[2] > 1:
 			maxLines[2]--
 		case maxLines[1] > 1:

@@ -3,6 +3,7 @@ package datasets
 import (
 	"bytes"
 	"encoding/json"
+	"math"
 	"os"
 	"reflect"
 	"strings"
@@ -165,5 +166,55 @@ func TestStorageRejectsUnknownKeys(t *testing.T) {
 	}
 	if _, err := MarshalStorage(nil); err == nil {
 		t.Error("MarshalStorage(nil) = nil error, want one")
+	}
+}
+
+// TestStorageIssue11Fields: the fields added for issue 11 round-trip (a
+// gap's NaN value, partial publication dates, status, series metadata),
+// and a version stored before them (the wave-1 golden) reads them as
+// their defaults: blank status (official), not official, full dates as
+// yyyy-mm-dd.
+func TestStorageIssue11Fields(t *testing.T) {
+	old, err := os.ReadFile("testdata/stored-dataset.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := UnmarshalStorage(old)
+	if err != nil {
+		t.Fatalf("the wave-1 stored dataset no longer reads: %v", err)
+	}
+	if s := d.Series[0]; s.Official || s.Measure != "" || s.VintageRule != "" {
+		t.Errorf("wave-1 series reads as %+v, want the new fields zero", s)
+	}
+	if o := d.Observations[0]; o.Status != "" || o.State() != stats.StatusOfficial || o.IsGap() {
+		t.Errorf("wave-1 observation reads as %+v, want an official value", o)
+	}
+	if p := d.Sources[0].Published; p != "2025-02-06" {
+		t.Errorf("wave-1 source date reads as %q, want 2025-02-06", p)
+	}
+
+	d.Sources[0].Published = "2018-03"
+	d.Sources[1].Published = stats.NoDate
+	d.Sources[1].CompiledBy = "U.S. Census Bureau"
+	d.Series[0].Official = true
+	d.Series[0].Measure = "exports"
+	d.Series[0].VintageRule = "latest revision found"
+	d.Observations[1].Status = stats.StatusGap
+	d.Observations[1].Value = math.NaN()
+	d.Observations[0].Status = stats.StatusPreliminary
+	b, err := MarshalStorage(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := UnmarshalStorage(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !got.Observations[1].IsGap() || !math.IsNaN(got.Observations[1].Value) {
+		t.Errorf("a gap reads back as %+v, want status gap and no value", got.Observations[1])
+	}
+	got.Observations[1].Value, d.Observations[1].Value = 0, 0 // NaN is never equal to itself
+	if !reflect.DeepEqual(got, d) {
+		t.Errorf("issue 11 fields did not survive storage:\n got %+v\nwant %+v", got, d)
 	}
 }

@@ -194,7 +194,11 @@ func (d *Dataset) Validate() []Problem {
 			add(TableObservations, i, "Value", fmt.Sprint(o.Value), "value must be a number no larger than 10^15 in size")
 		}
 		if validStatus && official[o.Series] && (o.Status == StatusCommercial || o.Status == StatusEstimate) {
-			add(TableObservations, i, "Status", o.Status, "series %s has an official basis, so it cannot hold a %s figure: move the value to a series of its own whose Official is no", o.Series, o.Status)
+			what := "a commercial figure"
+			if o.Status == StatusEstimate {
+				what = "an estimate"
+			}
+			add(TableObservations, i, "Status", o.Status, "series %s has an official basis, so it cannot hold %s: move the value to a series of its own whose Official is no", o.Series, what)
 		}
 		if o.Status != StatusGap || o.Source != "" {
 			checkSource(TableObservations, i, o.Source)

@@ -66,7 +66,7 @@ func (s *Server) startSession(c echo.Context, user string) error {
 	}
 	c.SetCookie(&http.Cookie{
 		Name: sessionCookie, Value: id, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode,
-		Secure: isTLS(c), Expires: se.ExpiresAt,
+		Secure: s.isTLS(c), Expires: se.ExpiresAt,
 	})
 	return nil
 }
@@ -80,11 +80,22 @@ func (s *Server) endSession(c echo.Context) error {
 			return err
 		}
 	}
-	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: "", Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: isTLS(c), MaxAge: -1})
+	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: "", Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: s.isTLS(c), MaxAge: -1})
 	return nil
 }
 
-func isTLS(c echo.Context) bool { return c.Request().TLS != nil || c.Scheme() == "https" }
+// isTLS reports whether the client reached us over HTTPS: the connection
+// is TLS, or a trusted proxy says so in X-Forwarded-Proto. The header from
+// anyone else is ignored (finding 12): it would turn on HSTS and Secure
+// cookies for whoever sends it.
+func (s *Server) isTLS(c echo.Context) bool { return s.isTLSRequest(c.Request()) }
+
+func (s *Server) isTLSRequest(r *http.Request) bool {
+	if r.TLS != nil {
+		return true
+	}
+	return s.fromTrustedProxy(r) && strings.EqualFold(strings.TrimSpace(r.Header.Get(echo.HeaderXForwardedProto)), "https")
+}
 
 // currentSession returns the request's session, if signed in.
 func (s *Server) currentSession(c echo.Context) (datasets.Session, bool) {
@@ -117,24 +128,38 @@ func (s *Server) requireEditor(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// requireCSRF checks the CSRF token of a state-changing request. It reads
-// the token from a header (the upload script sends it there) or from a
-// URL-encoded form; multipart uploads are checked by the upload handler as
-// it streams the parts, after the body limit is in place, so that this
-// check never reads a large body.
+// requireCSRF checks the CSRF token of a state-changing request (finding
+// 4: it used to wave through every multipart POST). The token comes from
+// a header (the upload script sends it there) or from the form, URL-encoded
+// or multipart, read under a 64 KiB limit.
 func (s *Server) requireCSRF(next echo.HandlerFunc) echo.HandlerFunc {
+	return s.csrfCheck(next, false)
+}
+
+// requireCSRFStreaming is requireCSRF for the upload: a multipart body
+// without the header is checked by readUpload as it streams the parts,
+// after the size limit is in place and before the file is read.
+func (s *Server) requireCSRFStreaming(next echo.HandlerFunc) echo.HandlerFunc {
+	return s.csrfCheck(next, true)
+}
+
+func (s *Server) csrfCheck(next echo.HandlerFunc, streaming bool) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		se, _ := c.Get(ctxSession).(datasets.Session)
 		if !sameOrigin(c) {
 			return errCrossSite
 		}
-		tok := c.Request().Header.Get(csrfHeader)
-		if tok == "" && strings.HasPrefix(c.Request().Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
-			c.Request().Body = http.MaxBytesReader(c.Response(), c.Request().Body, 64<<10)
-			tok = c.FormValue(csrfField)
-		}
-		if strings.HasPrefix(c.Request().Header.Get("Content-Type"), "multipart/") && tok == "" {
-			return next(c) // checked while streaming the upload
+		r := c.Request()
+		tok := r.Header.Get(csrfHeader)
+		if tok == "" {
+			ct := r.Header.Get("Content-Type")
+			switch {
+			case streaming && strings.HasPrefix(ct, "multipart/form-data"):
+				return next(c) // readUpload checks the token before the file
+			case strings.HasPrefix(ct, "application/x-www-form-urlencoded"), strings.HasPrefix(ct, "multipart/form-data"):
+				r.Body = http.MaxBytesReader(c.Response(), r.Body, 64<<10)
+				tok = c.FormValue(csrfField)
+			}
 		}
 		if !validCSRF(se, tok) {
 			return errExpiredForm
@@ -161,7 +186,13 @@ func sameOrigin(c echo.Context) bool {
 	if site := r.Header.Get("Sec-Fetch-Site"); site != "" && site != "same-origin" && site != "none" {
 		return false
 	}
-	if o := r.Header.Get("Origin"); o != "" && o != "null" {
+	o := r.Header.Get("Origin")
+	if o == "null" && r.Header.Get("Sec-Fetch-Site") == "" {
+		// An opaque origin (a sandboxed frame, a data: page, some
+		// redirects) without fetch metadata to say where it came from.
+		return false
+	}
+	if o != "" && o != "null" {
 		host := o
 		if i := strings.Index(o, "://"); i >= 0 {
 			host = o[i+3:]
@@ -211,26 +242,41 @@ func (s *Server) requirePublish(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// loginLimiter slows password guessing: a few attempts per client address
-// and per account name, refilled over minutes.
+// loginLimiter slows password guessing. It lives in this process's memory,
+// so with several replicas each keeps its own count (README: limits are
+// per replica).
 type loginLimiter struct {
 	mu      sync.Mutex
 	entries map[string]*limitEntry
-	every   time.Duration
-	burst   int
+	// every, when set, replaces both refill intervals (tests: an hour, so
+	// that slow bcrypt comparisons under -race never outlast a refill).
+	every time.Duration
 }
 
 type limitEntry struct {
-	lim  *rate.Limiter
-	seen time.Time
+	lim    *rate.Limiter
+	seen   time.Time
+	locked bool // the last attempt was refused
 }
+
+// The sign-in limits: an address may try 6 times, then once every 20 s;
+// one account from one address 4 times, then once every 20 s. Nothing is
+// limited per account alone, so failures elsewhere never lock its owner
+// out.
+const (
+	loginAddrBurst = 6
+	loginAddrEvery = 20 * time.Second
+	loginPairBurst = 4
+	loginPairEvery = 20 * time.Second
+)
 
 func newLoginLimiter() *loginLimiter {
-	return &loginLimiter{entries: map[string]*limitEntry{}, every: 20 * time.Second, burst: 5}
+	return &loginLimiter{entries: map[string]*limitEntry{}}
 }
 
-// allow reports whether another attempt for key may go ahead now.
-func (l *loginLimiter) allow(key string) bool {
+// allow reports whether another attempt for key may go ahead now, and
+// whether this refusal is the one that locked the key.
+func (l *loginLimiter) allow(key string, every time.Duration, burst int) (ok, locked bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := time.Now()
@@ -243,9 +289,45 @@ func (l *loginLimiter) allow(key string) bool {
 	}
 	e := l.entries[key]
 	if e == nil {
-		e = &limitEntry{lim: rate.NewLimiter(rate.Every(l.every), l.burst)}
+		if l.every > 0 {
+			every = l.every
+		}
+		e = &limitEntry{lim: rate.NewLimiter(rate.Every(every), burst)}
 		l.entries[key] = e
 	}
 	e.seen = now
-	return e.lim.Allow()
+	ok = e.lim.Allow()
+	locked = !ok && !e.locked
+	e.locked = !ok
+	return ok, locked
+}
+
+// loginAllowed applies the sign-in limits to an attempt from ip for the
+// account name, and logs each lock as it starts.
+func (s *Server) loginAllowed(ip, name string) bool {
+	client := clientKey(ip)
+	ok, locked := s.logins.allow("ip:"+client, loginAddrEvery, loginAddrBurst)
+	scope := "address"
+	if ok {
+		// The name as typed may be up to the form's 16 KiB: the key holds
+		// its first 128 characters, so the table's memory stays small.
+		ok, locked = s.logins.allow("pair:"+truncateRunes(strings.ToLower(name), 128)+"\x00"+client, loginPairEvery, loginPairBurst)
+		scope = "account from address"
+	}
+	if locked {
+		s.log.Warn("sign-in attempts locked", "scope", scope, "account", truncateRunes(name, 64), "address", client,
+			"retry_after_seconds", int(loginPairEvery.Seconds()))
+	}
+	return ok
+}
+
+// truncateRunes cuts s to at most n runes, never inside a character.
+func truncateRunes(s string, n int) string {
+	for i := range s {
+		if n == 0 {
+			return s[:i] + "…"
+		}
+		n--
+	}
+	return s
 }

@@ -194,7 +194,7 @@ func TestStaleBaseNeedsConfirmationOnAdminPage(t *testing.T) {
 	if d.Find("input[name=confirm_overwrite][required]").Length() != 1 {
 		t.Errorf("preview has no required confirmation box")
 	}
-	resp, body = e.postForm(loc+"/publish", url.Values{"csrf": {e.csrf}})
+	resp, _ = e.postForm(loc+"/publish", url.Values{"csrf": {e.csrf}})
 	if resp.StatusCode != http.StatusConflict {
 		t.Errorf("publish without confirmation = %d, want 409", resp.StatusCode)
 	}

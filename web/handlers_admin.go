@@ -71,6 +71,7 @@ type PreviewPage struct {
 	Base     datasets.VersionInfo
 	Changes  []stats.Change
 	Counts   ChangeCounts
+	Hidden   int // changes counted but not listed (see listChanges)
 	Warnings []schema.Warning
 	Stale    bool
 	// BaseCheck compares the version the workbook was downloaded from
@@ -89,6 +90,7 @@ type DiffPage struct {
 	Newest   int
 	Changes  []stats.Change
 	Counts   ChangeCounts
+	Hidden   int
 }
 
 // AuditPage lists a page of the audit log.
@@ -150,7 +152,10 @@ func (s *Server) handleLogin(c echo.Context) error {
 			return s.renderAdmin(c, status, pageLogin, &LoginPage{BasePage: bp, Name: name, Error: msg})
 		})
 	}
-	if !s.logins.allow("ip:"+ip) || !s.logins.allow("user:"+strings.ToLower(name)) {
+	// Limited per address and per (account, address), never per account
+	// alone (finding 3): failures from one address must not lock the
+	// account's owner out everywhere else.
+	if !s.loginAllowed(ip, name) {
 		s.auditAs(c, name, "login_throttled", "")
 		return refuse(&stats.Error{Kind: stats.RateLimited, Message: "Too many sign-in attempts. Wait a minute and try again.", RetryAfter: time.Minute})
 	}
@@ -245,7 +250,7 @@ func (s *Server) handleAdminUpload(c echo.Context) error {
 	if err != nil {
 		return refuse(err)
 	}
-	res, err := check(up.data)
+	res, err := s.checkLimited(up.data)
 	if err != nil {
 		return err
 	}
@@ -308,12 +313,13 @@ func (s *Server) handlePreview(c echo.Context) error {
 	changes := stats.Diff(bd, u.Dataset)
 	// The warnings are not stored with the upload: the workbook, valid
 	// when it was saved, is checked again for them.
-	res, err := check(u.Workbook)
+	res, err := s.checkLimited(u.Workbook)
 	if err != nil {
 		return err
 	}
-	page := &PreviewPage{AdminBase: base, Upload: u, Base: bv, Changes: changes, Counts: countChanges(changes), Stale: cur != u.BaseVersion, Warnings: res.warnings,
+	page := &PreviewPage{AdminBase: base, Upload: u, Base: bv, Counts: countChanges(changes), Stale: cur != u.BaseVersion, Warnings: res.warnings,
 		Unchanged: len(changes) == 0 && sameDataset(bd, u.Dataset)}
+	page.Changes, page.Hidden = s.listChanges(changes)
 	// The upload is compared with the version it was checked against,
 	// which is current unless the preview is stale.
 	bc, bw, err := s.checkBase(ctx, u.ExportedFrom, bv.Number, bd, u.Dataset)
@@ -425,8 +431,9 @@ func (s *Server) handleDiff(c echo.Context) error {
 	if err != nil {
 		return noVersion(to, err)
 	}
-	page.Changes = stats.Diff(a, b)
-	page.Counts = countChanges(page.Changes)
+	changes := stats.Diff(a, b)
+	page.Counts = countChanges(changes)
+	page.Changes, page.Hidden = s.listChanges(changes)
 	return s.renderAdmin(c, http.StatusOK, pageDiff, page)
 }
 

@@ -46,7 +46,7 @@ func (s *Server) handleAPIUpload(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	res, err := check(up.data)
+	res, err := s.checkLimited(up.data)
 	if err != nil {
 		return err
 	}
@@ -78,8 +78,9 @@ func (s *Server) handleAPIUpload(c echo.Context) error {
 		}
 		unchanged := len(changes) == 0 && sameDataset(cur, res.dataset)
 		if dryRun {
+			shown, summary := s.capChanges(changes)
 			return c.JSON(http.StatusOK, map[string]any{"valid": true, "base_version": bc.Base, "current_version": bc.Current,
-				"overwrites": bc.Overwrites, "changes": changes, "unchanged": unchanged, "warnings": warnings, "formulas": res.formulas})
+				"overwrites": bc.Overwrites, "changes": shown, "change_summary": summary, "unchanged": unchanged, "warnings": warnings, "formulas": res.formulas})
 		}
 		if bc.NeedsConfirm() && !wantForce(c) {
 			return staleBase(bc)

@@ -35,6 +35,35 @@ type images struct {
 	group    singleflight.Group
 	cache    *lru
 	renders  atomic.Int64 // images drawn (not served from the cache)
+	// budget bounds the pixels being drawn at once, over every request
+	// (see imageCost).
+	budget *budget
+}
+
+// Image work limits. One PNG in flight holds about 8 bytes per output
+// pixel (the RGBA raster, the canvas and the encoder's buffers), so the
+// budget of 32 megapixels keeps rendering under about 256 MiB however
+// many requests arrive; a request for more than MaxImagePixels is refused
+// outright.
+const (
+	// MaxImagePixels caps width×height×scale² of one PNG: 16 megapixels,
+	// e.g. 4000×4000 at scale 1 or 2000×2000 at scale 2.
+	MaxImagePixels = 16 << 20
+	// DefaultImageBudget is the pixels that may be drawn at once.
+	DefaultImageBudget = 32 << 20
+	imageQueue         = 8               // requests that may wait for the budget
+	imageWait          = 3 * time.Second // how long one may wait
+	imageRetryAfter    = 5 * time.Second
+)
+
+// imageCost is what an image takes from the budget: its output pixels for
+// a PNG; a vector image (SVG, PDF) is drawn without a raster, and counts
+// its size in CSS pixels.
+func imageCost(o chartimage.Options) int64 {
+	if o.Format == chartimage.PNG {
+		return int64(float64(o.Width) * float64(o.Height) * o.Scale * o.Scale)
+	}
+	return int64(o.Width) * int64(o.Height)
 }
 
 // imageCacheBytes bounds the memory the image cache holds.
@@ -103,40 +132,36 @@ func parseImageRequest(c echo.Context, id string, f chartimage.Format) (imageReq
 	if err := o.Validate(); err != nil {
 		return imageRequest{}, stats.Wrap(stats.BadRequest, err.Error(), err)
 	}
+	if px := imageCost(o); o.Format == chartimage.PNG && px > MaxImagePixels {
+		return imageRequest{}, stats.Errorf(stats.BadRequest,
+			"A PNG may have at most %d pixels (16 megapixels, width×height×scale²); %d×%d at scale %g is %d. Ask for a smaller width, height or scale.",
+			MaxImagePixels, o.Width, o.Height, o.Scale, px)
+	}
 	return imageRequest{id: id, opts: o}, nil
 }
 
 func isTrue(s string) bool { return s == "1" || s == "true" || s == "yes" }
 
-// caption is the text an image carries so that it stands alone.
-func (s *Server) caption(c echo.Context, snap *snapshot, ch *charts.Chart) chartimage.Caption {
-	return Caption(ch, snap.dataset.Meta.AsOf, s.publicURL(c))
+// caption is the text an image carries so that it stands alone. Its
+// address is built from --base-url, or is the chart's path alone: never
+// from the request's Host, which any client chooses (finding 12), so the
+// image and its cache entry are the same whatever Host a request names.
+func (s *Server) caption(snap *snapshot, ch *charts.Chart) chartimage.Caption {
+	return Caption(ch, snap.dataset.Meta.AsOf, strings.TrimRight(s.cfg.BaseURL, "/"))
 }
 
-// Caption is the caption of a chart's image under baseURL (no address
-// when baseURL is empty); see chartimage.NewCaption.
+// Caption is the caption of a chart's image under baseURL; when baseURL
+// is empty the address is the path alone ("/charts/ID"). See
+// chartimage.NewCaption.
 func Caption(ch *charts.Chart, asOf time.Time, baseURL string) chartimage.Caption {
 	orgs := make([]string, len(ch.Sources))
 	for i, src := range ch.Sources {
 		orgs[i] = src.Organisation
 	}
-	var url string
-	if baseURL != "" {
-		url = strings.TrimRight(baseURL, "/") + "/charts/" + ch.ID
-	}
-	return chartimage.NewCaption(ch.Title, ch.Subtitle, orgs, asOf, url)
-}
-
-// publicURL is the dashboard's address: the configured one, or the one the
-// request came to.
-func (s *Server) publicURL(c echo.Context) string {
-	if s.cfg.BaseURL != "" {
-		return strings.TrimRight(s.cfg.BaseURL, "/")
-	}
-	if c == nil {
-		return ""
-	}
-	return c.Scheme() + "://" + c.Request().Host
+	url := strings.TrimRight(baseURL, "/") + "/charts/" + ch.ID
+	c := chartimage.NewCaption(ch.Title, ch.Subtitle, orgs, asOf, url)
+	c.Note = stats.StripBidi(ch.ImageNote)
+	return c
 }
 
 // imageOptions are the entity tag and codings of an image: SVG is text
@@ -166,6 +191,14 @@ func (s *Server) image(ctx context.Context, snap *snapshot, ch *charts.Chart, re
 		if err != nil {
 			return nil, err
 		}
+		// Drawing waits for its share of the image budget (or is refused
+		// with 503 and Retry-After); the share is held until the encoded
+		// image is in the cache and the raster is garbage.
+		release, err := s.images.budget.acquire(imageCost(req.opts))
+		if err != nil {
+			return nil, err
+		}
+		defer release()
 		// The render belongs to every request waiting for it, not to the
 		// first one; it is bounded by the renderer's own timeout.
 		raw, err := r.Render(context.WithoutCancel(ctx), ch.OptionJSON, capt, req.opts)
@@ -189,7 +222,7 @@ func (s *Server) handleChartImage(c echo.Context, snap *snapshot, ch *charts.Cha
 	if err != nil {
 		return err
 	}
-	capt := s.caption(c, snap, ch)
+	capt := s.caption(snap, ch)
 	h := c.Response().Header()
 	cacheControl := revalidate
 	if c.QueryParam("v") == strconv.Itoa(snap.version) {
@@ -231,6 +264,14 @@ func (s *Server) handleChartsZip(c echo.Context) error {
 	if err != nil {
 		return stats.NewError(stats.BadRequest, "format must be png, svg or pdf")
 	}
+	// An archive holds every chart's image in memory while it is built,
+	// and each may be drawn: a few are built at once (then 503), so that
+	// archives waiting for the image budget cannot pile up.
+	release, err := s.zips.acquire(1)
+	if err != nil {
+		return err
+	}
+	defer release()
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
 	for _, ch := range snap.charts {
@@ -238,7 +279,7 @@ func (s *Server) handleChartsZip(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		b, err := s.image(c.Request().Context(), snap, ch, req, s.caption(c, snap, ch))
+		b, err := s.image(c.Request().Context(), snap, ch, req, s.caption(snap, ch))
 		if err != nil {
 			return err
 		}

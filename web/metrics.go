@@ -84,6 +84,15 @@ func (s *Server) handleMetrics(c echo.Context) error {
 	runtime.ReadMemStats(&ms)
 	fmt.Fprintf(&b, "# HELP go_memstats_heap_alloc_bytes Heap bytes allocated and in use.\n# TYPE go_memstats_heap_alloc_bytes gauge\ngo_memstats_heap_alloc_bytes %d\n", ms.HeapAlloc)
 	fmt.Fprintf(&b, "# HELP bilateral_image_renders_total Chart images drawn (cache misses).\n# TYPE bilateral_image_renders_total counter\nbilateral_image_renders_total %d\n", s.images.renders.Load())
+	ib := s.images.budget
+	fmt.Fprintf(&b, "# HELP bilateral_image_budget_pixels Pixels of chart images that may be drawn at once.\n# TYPE bilateral_image_budget_pixels gauge\nbilateral_image_budget_pixels %d\n", ib.limit)
+	fmt.Fprintf(&b, "# HELP bilateral_image_pixels_in_flight Pixels of chart images being drawn now.\n# TYPE bilateral_image_pixels_in_flight gauge\nbilateral_image_pixels_in_flight %d\n", ib.inUse())
+	fmt.Fprintf(&b, "# HELP bilateral_image_pixels_in_flight_peak Most pixels of chart images ever drawn at once.\n# TYPE bilateral_image_pixels_in_flight_peak gauge\nbilateral_image_pixels_in_flight_peak %d\n", ib.peak.Load())
+	fmt.Fprintf(&b, "# HELP bilateral_image_refused_total Image requests refused (503) because the image budget was spent.\n# TYPE bilateral_image_refused_total counter\nbilateral_image_refused_total %d\n", ib.refused.Load())
+	fmt.Fprintf(&b, "# HELP bilateral_decodes_in_flight Workbooks being decoded now.\n# TYPE bilateral_decodes_in_flight gauge\nbilateral_decodes_in_flight %d\n", s.decodes.inUse())
+	fmt.Fprintf(&b, "# HELP bilateral_decodes_refused_total Uploads refused (503) because too many workbooks were being decoded.\n# TYPE bilateral_decodes_refused_total counter\nbilateral_decodes_refused_total %d\n", s.decodes.refused.Load())
+	fmt.Fprintf(&b, "# HELP bilateral_connections_open Open client connections (trusted proxies not counted).\n# TYPE bilateral_connections_open gauge\nbilateral_connections_open %d\n", s.conns.total.Load())
+	fmt.Fprintf(&b, "# HELP bilateral_connections_refused_total Connections closed because their client address had too many open.\n# TYPE bilateral_connections_refused_total counter\nbilateral_connections_refused_total %d\n", s.conns.refused.Load())
 	fmt.Fprintf(&b, "# HELP go_goroutines Number of goroutines.\n# TYPE go_goroutines gauge\ngo_goroutines %d\n", runtime.NumGoroutine())
 
 	stats := map[reqKey]*reqStats{}

@@ -35,13 +35,13 @@ var hstsValue = []string{"max-age=63072000; includeSubDomains"}
 // securityHeaders sets the headers every response carries. Echo's Secure
 // middleware sends none of CSP, HSTS or Referrer-Policy by default, so
 // they are set here explicitly.
-func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+func (s *Server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		h := c.Response().Header()
 		for k, v := range fixedHeaders {
 			h[k] = v
 		}
-		if isTLS(c) {
+		if s.isTLS(c) {
 			h["Strict-Transport-Security"] = hstsValue
 		}
 		return next(c)

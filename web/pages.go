@@ -91,7 +91,10 @@ type BasePage struct {
 	DatasetTitle string
 	AsOf         time.Time
 	Version      int
-	Nav          []NavItem
+	// PublishedAt is when the current version was published; zero for a
+	// dataset not read from the store.
+	PublishedAt time.Time
+	Nav         []NavItem
 	// Scripts are the logical names of the scripts the page loads.
 	Scripts []string
 	assets  *Assets
@@ -120,6 +123,7 @@ func (s *Server) basePage(snap *snapshot, title string) BasePage {
 		DatasetTitle: d.Meta.Title,
 		AsOf:         d.Meta.AsOf,
 		Version:      snap.version,
+		PublishedAt:  snap.createdAt,
 		assets:       snap.assets,
 	}
 }

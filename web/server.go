@@ -49,6 +49,20 @@ type Config struct {
 	// X-Forwarded-For header is believed. Without it the client address is
 	// the connection's, so a forged header cannot dodge the login limiter.
 	TrustedProxies []string
+	// MetricsAddr, when set, is the separate listen address of /metrics
+	// (with /healthz and /readyz beside it); the main address then has no
+	// /metrics. Keep it on a private interface, e.g. 127.0.0.1:9090.
+	MetricsAddr string
+	// MaxConnsPerClient caps the open connections of one client address
+	// (0 means DefaultMaxConnsPerClient); addresses of TrustedProxies are
+	// exempt, since every visitor arrives through them.
+	MaxConnsPerClient int
+	// ImageBudget is the pixels of chart images that may be drawn at once
+	// (0 means DefaultImageBudget).
+	ImageBudget int64
+	// Decodes is how many uploaded workbooks may be decoded at once (0
+	// means DefaultDecodes).
+	Decodes int
 	// PollInterval is how often the server checks whether another replica
 	// published a new version; 0 means 2 seconds.
 	PollInterval time.Duration
@@ -76,6 +90,20 @@ type Server struct {
 	started time.Time
 	logins  *loginLimiter
 	images  images
+	// trusted are the networks of TrustedProxies.
+	trusted []*net.IPNet
+	// decodes bounds the workbooks decoded at once (finding 10).
+	decodes *budget
+	// zips bounds the chart archives built at once.
+	zips *budget
+	// bodyTimes bounds how long a request body may take (see slowBodies).
+	bodyTimes bodyLimits
+	// conns counts open connections by client address.
+	conns *connLimiter
+	// dryRunChanges is how many changes a dry run lists (0: the default).
+	dryRunChanges int
+	// metricsEcho serves /metrics (and health) on MetricsAddr, if set.
+	metricsEcho *echo.Echo
 
 	// publishMu serialises publishing in this process; the store's
 	// transaction serialises it across replicas.
@@ -108,6 +136,20 @@ func NewServer(cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, log: cfg.Logger, store: cfg.Store, metrics: newMetrics(), started: time.Now(), logins: newLoginLimiter(), pruneNow: make(chan struct{}, 1)}
 	s.images.cache = newLRU(imageCacheBytes)
+	if cfg.ImageBudget <= 0 {
+		cfg.ImageBudget = DefaultImageBudget
+		s.cfg.ImageBudget = cfg.ImageBudget
+	}
+	s.images.budget = newBudget("image", cfg.ImageBudget, imageQueue, imageWait, imageRetryAfter)
+	s.images.budget.onIdle = memoryReleaser(5 * time.Second)
+	if cfg.Decodes <= 0 {
+		cfg.Decodes = DefaultDecodes
+		s.cfg.Decodes = cfg.Decodes
+	}
+	s.decodes = newBudget("upload", int64(cfg.Decodes), decodeQueue, decodeWait, decodeRetryAfter)
+	s.decodes.onIdle = memoryReleaser(5 * time.Second)
+	s.zips = newBudget("archive", 2, 4, 10*time.Second, 10*time.Second)
+	s.bodyTimes = defaultBodyLimits
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -138,27 +180,77 @@ func NewServer(cfg Config) (*Server, error) {
 	s.echo.HideBanner = true
 	s.echo.HidePort = true
 	s.echo.HTTPErrorHandler = s.handleError
-	if s.echo.IPExtractor, err = ipExtractor(cfg.TrustedProxies); err != nil {
+	if s.trusted, err = parseCIDRs(cfg.TrustedProxies); err != nil {
 		return nil, err
 	}
+	s.echo.IPExtractor = ipExtractor(s.trusted)
+	// c.Scheme() believes forwarded headers only from the trusted proxies
+	// too (Echo's default believes any private or loopback address).
+	s.echo.SchemeExtractor = func(r *http.Request) string {
+		if s.isTLSRequest(r) {
+			return "https"
+		}
+		return "http"
+	}
+	if cfg.MaxConnsPerClient <= 0 {
+		cfg.MaxConnsPerClient = DefaultMaxConnsPerClient
+		s.cfg.MaxConnsPerClient = cfg.MaxConnsPerClient
+	}
+	s.conns = newConnLimiter(cfg.MaxConnsPerClient, s.trustedIP)
 	s.routes()
 	return s, nil
 }
 
-// ipExtractor believes X-Forwarded-For only from the configured proxies.
-func ipExtractor(cidrs []string) (echo.IPExtractor, error) {
-	if len(cidrs) == 0 {
-		return echo.ExtractIPDirect(), nil
-	}
-	opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+// parseCIDRs reads the trusted proxies' networks.
+func parseCIDRs(cidrs []string) ([]*net.IPNet, error) {
+	var nets []*net.IPNet
 	for _, c := range cidrs {
+		if strings.TrimSpace(c) == "" {
+			continue
+		}
 		_, n, err := net.ParseCIDR(strings.TrimSpace(c))
 		if err != nil {
 			return nil, fmt.Errorf("web: trusted proxy %q: %w", c, err)
 		}
+		nets = append(nets, n)
+	}
+	return nets, nil
+}
+
+// ipExtractor believes X-Forwarded-For only from the configured proxies.
+func ipExtractor(nets []*net.IPNet) echo.IPExtractor {
+	if len(nets) == 0 {
+		return echo.ExtractIPDirect()
+	}
+	opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+	for _, n := range nets {
 		opts = append(opts, echo.TrustIPRange(n))
 	}
-	return echo.ExtractIPFromXFFHeader(opts...), nil
+	return echo.ExtractIPFromXFFHeader(opts...)
+}
+
+// trustedIP reports whether ip is in a trusted proxy's network.
+func (s *Server) trustedIP(ip net.IP) bool {
+	for _, n := range s.trusted {
+		if n.Contains(ip) {
+			return true
+		}
+	}
+	return false
+}
+
+// fromTrustedProxy reports whether the request's connection comes from a
+// trusted proxy, whose forwarded headers are then believed.
+func (s *Server) fromTrustedProxy(r *http.Request) bool {
+	if len(s.trusted) == 0 {
+		return false
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && s.trustedIP(ip)
 }
 
 // ensureEditor creates the account "admin" with a random password when the
@@ -347,43 +439,82 @@ func (s *Server) assetsNow() *Assets {
 // Handler returns the HTTP handler, for tests and for embedding.
 func (s *Server) Handler() http.Handler { return s.echo }
 
-// ListenAndServe serves until ctx is cancelled, then shuts down gracefully.
-// It logs the address it listens on, so that with port 0 (a port chosen
-// at run time, as tests do) the log tells where to connect.
+// ListenAndServe listens on the configured addresses and serves until ctx
+// is cancelled, then shuts down gracefully. It logs the address it listens
+// on, so that with port 0 (a port chosen at run time, as tests do) the log
+// tells where to connect.
 func (s *Server) ListenAndServe(ctx context.Context) error {
 	addr := s.cfg.Addr
 	if addr == "" {
 		addr = ":http"
 	}
-	l, err := net.Listen("tcp", addr)
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return err
 	}
+	var mln net.Listener
+	if s.cfg.MetricsAddr != "" {
+		if mln, err = net.Listen("tcp", s.cfg.MetricsAddr); err != nil {
+			ln.Close()
+			return fmt.Errorf("web: metrics address: %w", err)
+		}
+	}
+	return s.Serve(ctx, ln, mln)
+}
+
+// Serve serves the dashboard on ln, and /metrics with the health checks on
+// metricsLn when it is not nil, until ctx is cancelled. Connections on ln
+// are capped per client address (Config.MaxConnsPerClient).
+func (s *Server) Serve(ctx context.Context, ln, metricsLn net.Listener) error {
 	srv := &http.Server{
 		Handler:           s.echo,
 		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       5 * time.Minute, // uploads over slow links
-		WriteTimeout:      2 * time.Minute,
-		IdleTimeout:       2 * time.Minute,
+		// No ReadTimeout or WriteTimeout: a body's time is bounded by its
+		// pace, and the response's from when the body has arrived (see
+		// slowBodies), so a slow but steady upload is answered.
+		IdleTimeout:    2 * time.Minute,
+		MaxHeaderBytes: 64 << 10,
 	}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(l) }()
+	servers := []*http.Server{srv}
+	errc := make(chan error, 2)
+	go func() { errc <- srv.Serve(s.conns.listener(ln)) }()
+	if metricsLn != nil {
+		msrv := &http.Server{Handler: s.metricsEcho, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second}
+		servers = append(servers, msrv)
+		go func() { errc <- msrv.Serve(metricsLn) }()
+		s.log.Info("serving metrics", "addr", metricsLn.Addr().String())
+	}
 	go s.follow(ctx)
 	go s.retain(ctx)
 	go s.countFormulas(ctx)
 	go s.rendererFor() // compile ECharts for images before the first one is asked for
-	s.log.Info("serving", "addr", l.Addr().String(), "version", s.cur.Load().version)
+	s.log.Info("serving", "addr", ln.Addr().String(), "version", s.cur.Load().version)
 	select {
 	case err := <-errc:
+		for _, hs := range servers {
+			hs.Close()
+		}
 		return err
 	case <-ctx.Done():
 	}
 	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := srv.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
+	var errs []error
+	for _, hs := range servers {
+		if err := hs.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errs = append(errs, err)
+		}
 	}
-	return nil
+	return errors.Join(errs...)
+}
+
+// MetricsHandler is the handler of the metrics address (nil unless
+// Config.MetricsAddr is set), for tests and for embedding.
+func (s *Server) MetricsHandler() http.Handler {
+	if s.metricsEcho == nil {
+		return nil
+	}
+	return s.metricsEcho
 }
 
 var getAndHead = []string{http.MethodGet, http.MethodHead}
@@ -394,8 +525,10 @@ func (s *Server) routes() {
 	e.Pre(middleware.RemoveTrailingSlashWithConfig(middleware.TrailingSlashConfig{RedirectCode: http.StatusMovedPermanently}))
 	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{Generator: newRequestIDs().next}))
 	e.Use(s.recoverMiddleware)
+	e.Use(s.slowBodies)
 	e.Use(s.metrics.middleware)
-	e.Use(securityHeaders)
+	e.Use(s.storeErrors)
+	e.Use(s.securityHeaders)
 	e.Use(s.headMiddleware)
 	// Every GET route answers HEAD too, with the headers a GET would get.
 	get := func(path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) {
@@ -410,7 +543,20 @@ func (s *Server) routes() {
 	get("/api/v1/charts", s.handleAPICharts)
 	get("/healthz", s.handleHealthz)
 	get("/readyz", s.handleReadyz)
-	get("/metrics", s.handleMetrics)
+	if s.cfg.MetricsAddr == "" {
+		get("/metrics", s.handleMetrics)
+	} else {
+		// /metrics on its own address (finding 16): counts of failed
+		// sign-ins, uploads and the heap's size are not for the public.
+		m := echo.New()
+		m.HideBanner, m.HidePort = true, true
+		m.HTTPErrorHandler = s.handleError
+		m.Use(s.recoverMiddleware, s.storeErrors)
+		m.Match(getAndHead, "/metrics", s.handleMetrics)
+		m.Match(getAndHead, "/healthz", s.handleHealthz)
+		m.Match(getAndHead, "/readyz", s.handleReadyz)
+		s.metricsEcho = m
+	}
 	get("/robots.txt", s.handleRobots)
 
 	// Editors. Order matters: the session is checked first, then the CSRF
@@ -422,7 +568,7 @@ func (s *Server) routes() {
 	edPost := []echo.MiddlewareFunc{s.requireEditor, s.requireCSRF}
 	e.POST("/admin/logout", s.handleLogout, edPost...)
 	get("/admin", s.handleAdmin, ed...)
-	e.POST("/admin/uploads", s.handleAdminUpload, edPost...)
+	e.POST("/admin/uploads", s.handleAdminUpload, s.requireEditor, s.requireCSRFStreaming)
 	get("/admin/uploads/:id", s.handlePreview, ed...)
 	e.POST("/admin/uploads/:id/publish", s.handlePublish, edPost...)
 	e.POST("/admin/uploads/:id/discard", s.handleDiscard, edPost...)

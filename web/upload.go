@@ -15,6 +15,7 @@ import (
 	"github.com/bilateral/bilateral/datasets/schema"
 	"github.com/bilateral/bilateral/datasets/xlsx"
 	"github.com/bilateral/bilateral/stats"
+	"github.com/bilateral/bilateral/web/charts"
 )
 
 // received is a workbook read from a multipart request.
@@ -142,7 +143,7 @@ func check(data []byte) (*checked, error) {
 	if err != nil {
 		return nil, err
 	}
-	ws := res.Warnings
+	ws := append(res.Warnings, charts.Check(res.Dataset)...)
 	if ws == nil {
 		ws = []schema.Warning{}
 	}

@@ -23,6 +23,8 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 	baseURL := fs.String("base-url", envDefault("BILATERAL_BASE_URL", ""), "public address of the dashboard (https://...), printed in image captions and canonical links")
 	maxUpload := fs.Int("max-upload-mb", atoiDefault(envDefault("BILATERAL_MAX_UPLOAD_MB", "20"), 20), "largest workbook accepted, in MiB")
 	proxies := fs.String("trusted-proxies", envDefault("BILATERAL_TRUSTED_PROXIES", ""), "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed")
+	metricsAddr := fs.String("metrics-addr", envDefault("BILATERAL_METRICS_ADDR", ""), "separate listen address of /metrics (e.g. 127.0.0.1:9090); when set, the main address has no /metrics")
+	maxConns := fs.Int("max-conns-per-client", atoiDefault(envDefault("BILATERAL_MAX_CONNS_PER_CLIENT", "0"), 0), "open connections allowed per client address (0: 128); trusted proxies are exempt")
 	retention := retentionFlags(fs)
 	if _, err := parseInterleaved(fs, args); err != nil {
 		return errUsage
@@ -49,6 +51,7 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 	srv, err := web.NewServer(web.Config{
 		Addr: *addr, Store: store, Dev: *dev, BaseURL: *baseURL, Logger: log,
 		MaxUpload: int64(*maxUpload) << 20, TrustedProxies: trusted, Retention: keep,
+		MetricsAddr: *metricsAddr, MaxConnsPerClient: *maxConns,
 	})
 	if err != nil {
 		return err

@@ -51,7 +51,7 @@ func TestTokenListRevokeExpiryScope(t *testing.T) {
 		t.Fatalf("token list --json: %v\n%s", err, out)
 	}
 	r, c := list.Tokens[0], list.Tokens[1]
-	if r.Name != "reader" || r.Scope != datasets.ScopeRead || r.ExpiresAt.Sub(time.Now()) < 29*24*time.Hour || c.Scope != datasets.ScopePublish || !c.ExpiresAt.IsZero() {
+	if r.Name != "reader" || r.Scope != datasets.ScopeRead || time.Until(r.ExpiresAt) < 29*24*time.Hour || c.Scope != datasets.ScopePublish || !c.ExpiresAt.IsZero() {
 		t.Errorf("tokens = %+v", list.Tokens)
 	}
 	out, _ = runCmd(t, "", "token", "list", "--data", dir)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -9,7 +10,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bilateral/bilateral/datasets"
+	"github.com/bilateral/bilateral/datasets/xlsx"
 	"github.com/bilateral/bilateral/datasets/xlsx/xlsxtest"
+	"github.com/bilateral/bilateral/stats"
 )
 
 // TestValidateWarnings checks the common warning format on the command
@@ -91,4 +95,72 @@ func sorted(s []string) []string {
 	s = slices.Clone(s)
 	slices.Sort(s)
 	return s
+}
+
+// TestValidateDefaultExportIsClean: the default dataset, exported as the
+// editing workbook, passes `bilateral validate` without a single warning,
+// data-quality warnings included (issue 11).
+func TestValidateDefaultExportIsClean(t *testing.T) {
+	dir := t.TempDir()
+	wb := filepath.Join(dir, "default.xlsx")
+	if out, err := runCmd(t, "", "export", "-o", wb, "--data", filepath.Join(dir, "empty")); err != nil {
+		t.Fatalf("export: %v\n%s", err, out)
+	}
+	out, err := runCmd(t, "", "validate", wb)
+	if err != nil || strings.Contains(out, "warning") || !strings.Contains(out, ": valid (") {
+		t.Errorf("validate on the default export: exit %d\n%s\nwant only the valid line", exitCode(err), out)
+	}
+}
+
+// TestValidateDataQuality: the data-quality checks reach `bilateral
+// validate` as warnings at their cells, and a commercial figure in an
+// official series is an error.
+func TestValidateDataQuality(t *testing.T) {
+	d := datasets.MustDefault()
+	d.Sources[0].Title = ""
+	d.Sources[1].Published = ""
+	for i, o := range d.Observations {
+		if o.Series == "us_goods_imports" && o.Year == 2011 {
+			d.Observations[i].Status = stats.StatusPreliminary
+		}
+	}
+	dir := t.TempDir()
+	wb := filepath.Join(dir, "doubts.xlsx")
+	var buf bytes.Buffer
+	if err := xlsx.Encode(&buf, d); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(wb, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := runCmd(t, "", "validate", wb)
+	if exitCode(err) != 0 {
+		t.Fatalf("validate with doubts: exit %d, want 0\n%s", exitCode(err), out)
+	}
+	for _, want := range []string{
+		"Sources!C2: warning: source state-sed-2020 has no title",
+		"Sources!D3: warning: source ustr-korea-2012 has no date",
+		"Observations: warning: the chart \"Two-way goods trade as each side records it\" adds us_goods_exports 2011 (official) and us_goods_imports 2011 (preliminary)",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("validate output lacks %q:\n%s", want, out)
+		}
+	}
+
+	for i, o := range d.Observations {
+		if o.Series == "us_goods_exports" && o.Year == 2011 {
+			d.Observations[i].Status = stats.StatusCommercial
+		}
+	}
+	buf.Reset()
+	if err := xlsx.Encode(&buf, d); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(wb, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err = runCmd(t, "", "validate", wb)
+	if exitCode(err) != 1 || !strings.Contains(out, "has an official basis, so it cannot hold a commercial figure") {
+		t.Errorf("validate with a commercial figure in an official series: exit %d\n%s\nwant exit 1 and the reason", exitCode(err), out)
+	}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/bilateral/bilateral/datasets/sqlite"
 	"github.com/bilateral/bilateral/datasets/xlsx"
 	"github.com/bilateral/bilateral/stats"
+	"github.com/bilateral/bilateral/web/charts"
 )
 
 // currentDataset reads the current version from the store in dir without
@@ -75,6 +76,9 @@ func cmdValidate(args []string, stdout io.Writer) error {
 	warnings := []schema.Warning{}
 	if res != nil && res.Warnings != nil {
 		warnings = res.Warnings
+	}
+	if verr == nil && res != nil {
+		warnings = append(warnings, charts.Check(res.Dataset)...)
 	}
 	if *asJSON {
 		type issue struct {

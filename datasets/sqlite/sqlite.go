@@ -31,7 +31,8 @@ const FileName = "bilateral.db"
 // Store implements datasets.Store, and so each of its smaller interfaces,
 // on SQLite.
 type Store struct {
-	db *sql.DB
+	db  *sql.DB
+	dir string
 }
 
 var (
@@ -54,6 +55,18 @@ func Open(dir string) (*Store, error) {
 // openWith is Open with the migrations given, or the embedded ones when
 // steps is nil.
 func openWith(dir string, steps []migration) (*Store, error) {
+	return openDSN(dir, steps, "")
+}
+
+// OpenWithQuota is Open with a cap on the database file's size: a write
+// that would grow it beyond maxBytes fails as it would on a full disk
+// (SQLite's max_page_count). It lets a store share a disk with other
+// data, and lets tests fill "the disk" without filling one.
+func OpenWithQuota(dir string, maxBytes int64) (*Store, error) {
+	return openDSN(dir, nil, fmt.Sprintf("&_pragma=max_page_count(%d)", max(1, maxBytes/4096)))
+}
+
+func openDSN(dir string, steps []migration, extra string) (*Store, error) {
 	if steps == nil {
 		var err error
 		if steps, err = embeddedMigrations(); err != nil {
@@ -66,19 +79,38 @@ func openWith(dir string, steps []migration) (*Store, error) {
 	path := filepath.Join(dir, FileName)
 	// IMMEDIATE transactions take the write lock at BEGIN, so concurrent
 	// publishes queue instead of failing half-way; busy_timeout makes them
-	// wait rather than error.
+	// wait rather than error. busy_timeout comes first: the pragmas run in
+	// order on every new connection, and switching a new file to WAL takes
+	// a lock that processes opening the store at once would otherwise fail
+	// to get (SQLITE_BUSY) instead of waiting for.
 	dsn := "file:" + path + "?_txlock=immediate" +
-		"&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=busy_timeout(15000)&_pragma=foreign_keys(1)"
+		"&_pragma=busy_timeout(15000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)" + extra
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	if err := migrate(context.Background(), db, steps); err != nil {
+	if err := migrateWhenFree(db, steps); err != nil {
 		db.Close() // the migration's error is the one worth reporting
 		return nil, fmt.Errorf("sqlite: %s: %w", path, explain(dir, err))
 	}
 	compact(context.Background(), db)
-	return &Store{db: db}, nil
+	return &Store{db: db, dir: dir}, nil
+}
+
+// migrateWhenFree migrates, retrying for a while when the file is busy.
+// Processes that open a new store at the same moment race to switch it to
+// WAL, and a read during that switch fails with SQLITE_BUSY without
+// waiting on busy_timeout; the loser tries again once the winner is done.
+func migrateWhenFree(db *sql.DB, steps []migration) error {
+	deadline := time.Now().Add(30 * time.Second)
+	for wait := 5 * time.Millisecond; ; wait = min(2*wait, time.Second) {
+		err := migrate(context.Background(), db, steps)
+		var coded interface{ Code() int }
+		if err == nil || !errors.As(err, &coded) || coded.Code()&0xff != sqliteBusy || time.Now().After(deadline) {
+			return err
+		}
+		time.Sleep(wait)
+	}
 }
 
 // compact gives back the space of a store that is mostly free pages, as

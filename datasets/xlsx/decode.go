@@ -255,7 +255,32 @@ func (d *decoder) decode(data []byte) (*stats.Dataset, error) {
 	for _, prob := range ds.Validate() {
 		d.addProblem(prob)
 	}
+	if len(d.issues) == 0 {
+		for _, prob := range ds.Quality() {
+			d.addQuality(prob)
+		}
+	}
 	return ds, nil
+}
+
+// addQuality reports a data-quality finding (stats.Dataset.Quality) as a
+// warning at the cell it concerns.
+func (d *decoder) addQuality(p stats.Problem) {
+	for _, st := range d.sheets {
+		if st.spec.Name != p.Table || !st.present || st.broken {
+			continue
+		}
+		var row, col int
+		if i := columnIndex(st.spec, p.Field); i >= 0 {
+			col = st.col[i]
+		}
+		if p.Index >= 0 && p.Index < len(st.rows) {
+			row = st.rows[p.Index]
+		}
+		d.warn(st.name, row, col, p.Code, "%s", p.Message)
+		return
+	}
+	d.warn("", 0, 0, p.Code, "%s", p.Message)
 }
 
 // matchSheets pairs the workbook's sheets with the format's, tolerating

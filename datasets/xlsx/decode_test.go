@@ -54,13 +54,13 @@ func miniBook() book {
 		}},
 		{"Sources", [][]any{
 			{"ID", "Organisation", "Title", "Published", "URL", "Note"},
-			{"bea", "BEA", "Trade", nil, "https://www.bea.gov/", nil},
+			{"bea", "BEA", "Trade", "n.d.", "https://www.bea.gov/", nil},
 			{"kita", "KITA", "Stats", "2024-06-20", "https://stat.kita.net/", "in USD"},
 		}},
 		{"Series", [][]any{
 			{"ID", "Name", "Unit", "Basis", "Reported by", "Description"},
 			{"exports", "Exports", "USD billion", "BOP", "US", nil},
-			{"imports", "Imports", "USD billion", "BOP", "US", nil},
+			{"imports", "Imports", "USD billion", "BOP", "US", "BEA and KITA figures on one basis."},
 		}},
 		{"Observations", [][]any{
 			{"Series", "Year", "Value", "Source", "Note"},
@@ -89,12 +89,12 @@ func miniDataset() *stats.Dataset {
 			AsOf:     civil(2025, time.March, 31),
 		},
 		Sources: []stats.Source{
-			{ID: "bea", Organisation: "BEA", Title: "Trade", URL: "https://www.bea.gov/"},
+			{ID: "bea", Organisation: "BEA", Title: "Trade", Published: "n.d.", URL: "https://www.bea.gov/"},
 			{ID: "kita", Organisation: "KITA", Title: "Stats", Published: "2024-06-20", URL: "https://stat.kita.net/", Note: "in USD"},
 		},
 		Series: []stats.Series{
 			{ID: "exports", Name: "Exports", Unit: "USD billion", Basis: "BOP", ReportedBy: "US"},
-			{ID: "imports", Name: "Imports", Unit: "USD billion", Basis: "BOP", ReportedBy: "US"},
+			{ID: "imports", Name: "Imports", Unit: "USD billion", Basis: "BOP", ReportedBy: "US", Description: "BEA and KITA figures on one basis."},
 		},
 		Observations: []stats.Observation{
 			{Series: "exports", Year: 2020, Value: 51.2, Source: "bea"},

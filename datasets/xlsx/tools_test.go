@@ -76,13 +76,13 @@ sheet("Metadata", [
 ])
 sheet("Sources", [
     ["ID", "Organisation", "Title", "Published", "URL", "Note"],
-    ["bea", "BEA", "Trade", None, "https://www.bea.gov/", None],
+    ["bea", "BEA", "Trade", "n.d.", "https://www.bea.gov/", None],
     ["kita", "KITA", "Stats", datetime.datetime(2024, 6, 20), "https://stat.kita.net/", "in USD"],
 ])
 sheet("Series", [
     ["ID", "Name", "Unit", "Basis", "Reported by", "Description"],
     ["exports", "Exports", "USD billion", "BOP", "US", None],
-    ["imports", "Imports", "USD billion", "BOP", "US", None],
+    ["imports", "Imports", "USD billion", "BOP", "US", "BEA and KITA figures on one basis."],
 ])
 obs = sheet("Observations", [
     ["Series", "Year", "Value", "Source", "Note"],

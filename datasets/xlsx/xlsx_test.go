@@ -31,12 +31,12 @@ func sampleDataset() *stats.Dataset {
 		},
 		Sources: []stats.Source{
 			{ID: "bea-itrade", Organisation: "U.S. Bureau of Economic Analysis", Title: "International Transactions, Table 1.3", Published: "2024-06-20", URL: "https://www.bea.gov/data/intl-trade-investment", Note: "Revised every June."},
-			{ID: "census-ft900", Organisation: "U.S. Census Bureau", Title: "U.S. International Trade in Goods and Services", URL: "https://www.census.gov/foreign-trade/"},
+			{ID: "census-ft900", Organisation: "U.S. Census Bureau", Title: "U.S. International Trade in Goods and Services", Published: "n.d.", URL: "https://www.census.gov/foreign-trade/"},
 			{ID: "kita", Organisation: "한국무역협회 (KITA)", Title: `Trade statistics </script><img src=x onerror=alert(1)>`, Published: "1999-12-31", URL: "https://stat.kita.net/", Note: "Korean-language site; figures in USD."},
 			{ID: "amcham.2024", Organisation: "AMCHAM Korea", Title: "Annual report", Published: "2024-02-29"},
 		},
 		Series: []stats.Series{
-			{ID: "goods-exports", Name: "Goods exports to Korea", Unit: "USD billion", Basis: "Census basis", ReportedBy: "US", Description: "Merchandise exports, not seasonally adjusted."},
+			{ID: "goods-exports", Name: "Goods exports to Korea", Unit: "USD billion", Basis: "Census basis", ReportedBy: "US", Description: "Merchandise exports, not seasonally adjusted: U.S. Census Bureau figures, 2023 as restated by the U.S. Bureau of Economic Analysis."},
 			{ID: "goods-imports", Name: "Goods imports from Korea", Unit: "USD billion", Basis: "Census basis", ReportedBy: "US"},
 			{ID: "kr-exports", Name: "대한민국 수출 (to the U.S.)", Unit: "USD billion", Basis: "Customs", ReportedBy: "KR"},
 			{ID: "fdi_stock", Name: "Direct investment position", Unit: "USD million", ReportedBy: "US", Description: "Historical-cost basis."},
@@ -204,7 +204,7 @@ func TestEncodeLayout(t *testing.T) {
 		{"Observations", "C2", "43.4"},
 		{"Projects", "E3", ""}, // no year announced
 		{"Projects", "H4", "no"},
-		{"Sources", "D3", ""},       // no publication date
+		{"Sources", "D3", "n.d."},   // the source states no date
 		{"Lists", "A2", "official"}, // the first drop-down list: Observations Status
 	} {
 		if got, _ := f.GetCellValue(tc.sheet, tc.cell); got != tc.want {
@@ -303,5 +303,36 @@ func TestIssueString(t *testing.T) {
 	e := &Error{Issues: []Issue{{Sheet: "A", Message: "one"}, {Sheet: "B", Message: "two"}, {Sheet: "C", Message: "three"}, {Sheet: "D", Message: "four"}}}
 	if got, want := e.Error(), "xlsx: 4 problems: A: one; B: two; C: three; and 1 more"; got != want {
 		t.Errorf("Error.Error() = %q, want %q", got, want)
+	}
+}
+
+// TestGapRoundTrip: a gap row (status gap, no value, a reason) is written
+// with a blank Value cell and read back as a gap; a blank Value on a row
+// that is not a gap is a problem at its cell.
+func TestGapRoundTrip(t *testing.T) {
+	d := sampleDataset()
+	d.Observations = append(d.Observations, stats.Observation{Series: "goods-exports", Year: 2017, Value: nan(), Status: stats.StatusGap, Note: "Source not found."})
+	var buf bytes.Buffer
+	if err := Encode(&buf, d); err != nil {
+		t.Fatal(err)
+	}
+	res, err := Decode(buf.Bytes(), DefaultLimits())
+	if err != nil {
+		t.Fatalf("Decode(a gap) = %v", err)
+	}
+	o, ok := res.Dataset.Observation("goods-exports", 2017)
+	if !ok || !o.IsGap() || o.Status != stats.StatusGap || o.Note != "Source not found." || o.Source != "" {
+		t.Errorf("the gap reads back as %+v, %v", o, ok)
+	}
+
+	d.Observations[len(d.Observations)-1].Status = ""
+	buf.Reset()
+	if err := Encode(&buf, d); err != nil {
+		t.Fatal(err)
+	}
+	_, err = Decode(buf.Bytes(), DefaultLimits())
+	var verr *Error
+	if !errors.As(err, &verr) || len(verr.Issues) == 0 || verr.Issues[0].Sheet != "Observations" || !strings.Contains(verr.Issues[0].Message, "write gap in Status") {
+		t.Errorf("Decode(a blank value without status gap) = %v, want a problem on Observations saying to write gap", err)
 	}
 }

@@ -54,6 +54,15 @@ func altCartesian(s Spec, rs []resolved, cats []string) string {
 		if gaps := len(cats) - len(years); gaps > 0 && years[len(years)-1]-years[0]+1 > len(years) {
 			b.WriteString("; some years have no published figure")
 		}
+		nonFinal := 0
+		for _, o := range r.obs {
+			if o.State() != stats.StatusOfficial {
+				nonFinal++
+			}
+		}
+		if nonFinal > 0 {
+			fmt.Fprintf(&b, "; %d %s preliminary or estimated", nonFinal, plural(nonFinal, "value is", "values are"))
+		}
 		b.WriteString(".")
 	}
 	return b.String()

@@ -34,6 +34,13 @@ type Chart struct {
 	Alt string
 	// Empty is true when the dataset has no value for any series of the chart.
 	Empty bool
+	// Coverage says, per series, which years of the chart have a value and
+	// which have none and why.
+	Coverage []Coverage
+	// ImageNote is the line an image of the chart carries so that a reader
+	// of a printed copy knows a blank year is a gap and a hollow mark a
+	// preliminary figure; empty when neither occurs.
+	ImageNote string
 }
 
 // Cell is one table cell. Text always holds the exact value as text;
@@ -61,6 +68,36 @@ type point struct {
 	// Status is set when the value is not a final official figure
 	// (preliminary, estimate, commercial).
 	Status string `json:"status,omitempty"`
+	// Such values are drawn distinctly: a hollow symbol, a pale bar with
+	// a dashed outline.
+	Symbol    string     `json:"symbol,omitempty"`
+	ItemStyle *itemStyle `json:"itemStyle,omitempty"`
+}
+
+// gapPoint is a year with no published figure on a series that records
+// why: a null value (never drawn, never zero) with the reason for the
+// tooltip.
+type gapPoint struct {
+	Value any    `json:"value"` // always nil
+	Gap   string `json:"gap"`
+}
+
+// itemStyle is the style of one data item.
+type itemStyle struct {
+	Opacity     float64 `json:"opacity,omitempty"`
+	BorderType  string  `json:"borderType,omitempty"`
+	BorderWidth float64 `json:"borderWidth,omitempty"`
+	BorderColor string  `json:"borderColor,omitempty"`
+}
+
+// LegendNonFinal is the legend entry that explains how values other than
+// final official figures are drawn.
+const LegendNonFinal = "Preliminary or estimate"
+
+// paleBar is the style of a bar whose value is not a final official
+// figure.
+func paleBar(color string) *itemStyle {
+	return &itemStyle{Opacity: 0.4, BorderType: "dashed", BorderWidth: 1.5, BorderColor: color}
 }
 
 // Build builds every chart of the dashboard from the dataset.
@@ -225,8 +262,15 @@ func buildCartesian(d *stats.Dataset, s Spec) *Chart {
 	line.SetXAxis(cats)
 
 	empty := true
+	nonFinal := false
 	for _, r := range rs {
-		data := make([]*point, len(cats))
+		// A series with more empty years than values on this axis is drawn
+		// as dots: bars over mostly empty years would look like zeros.
+		typ := r.ref.Type
+		if typ == Bar && len(cats)-len(r.obs) > len(r.obs) {
+			typ = Scatter
+		}
+		data := make([]any, len(cats))
 		for i, cat := range cats {
 			y, _ := strconv.Atoi(cat)
 			o, ok := r.obs[y]
@@ -237,6 +281,7 @@ func buildCartesian(d *stats.Dataset, s Spec) *Chart {
 						src = ci.cite(g.Source)
 					}
 					c.Table.Rows = append(c.Table.Rows, seriesRow(r.series, g, src))
+					data[i] = gapPoint{Gap: g.Note}
 				}
 				continue // a gap: JSON null, never zero
 			}
@@ -261,6 +306,16 @@ func buildCartesian(d *stats.Dataset, s Spec) *Chart {
 			pt := &point{Value: o.Value, Unit: r.series.Unit, Source: srcLabel, Note: o.Note}
 			if o.State() != stats.StatusOfficial {
 				pt.Status = o.State()
+				nonFinal = true
+				switch typ {
+				case Bar:
+					pt.ItemStyle = paleBar(r.ref.Color)
+				case Scatter:
+					sym := scatterSymbol(r.ref)
+					pt.Symbol = "empty" + strings.ToUpper(sym[:1]) + sym[1:] // emptyCircle, emptyDiamond
+				default:
+					pt.Symbol = "emptyCircle"
+				}
 			}
 			data[i] = pt
 		}
@@ -268,22 +323,31 @@ func buildCartesian(d *stats.Dataset, s Spec) *Chart {
 		if name == "" {
 			name = r.series.Name
 		}
-		ss := charts.SingleSeries{Name: name, Type: r.ref.Type, Data: data, YAxisIndex: r.ref.Axis}
-		switch r.ref.Type {
+		ss := charts.SingleSeries{Name: name, Type: typ, Data: data, YAxisIndex: r.ref.Axis}
+		switch typ {
 		case Line:
 			ss.ShowSymbol = opts.Bool(true)
+			ss.Symbol = "circle" // solid; hollow marks a value that is not final
 			ss.SymbolSize = 7
 			ss.ConnectNulls = opts.Bool(false)
 		case Scatter:
 			ss.SymbolSize = 12
-			ss.Symbol = "diamond"
+			ss.Symbol = scatterSymbol(r.ref)
 		case Bar:
 			ss.BarMaxWidth = "28"
 		}
 		line.MultiSeries = append(line.MultiSeries, ss)
 	}
+	if nonFinal {
+		// A legend entry for the hollow and pale marks: a series with no
+		// data, drawn in the legend as a hollow grey circle.
+		line.MultiSeries = append(line.MultiSeries, charts.SingleSeries{Name: LegendNonFinal, Type: Scatter, Symbol: "emptyCircle", SymbolSize: 10,
+			Data: []any{}, ItemStyle: &opts.ItemStyle{Color: colorGrey}})
+		line.Colors = append(line.Colors, colorGrey)
+	}
 	line.Validate()
 	c.Option = line.JSON()
+	c.Option["yAxis"] = alignAxisNames(line.YAxisList)
 	if zoom {
 		// go-echarts' DataZoom has no position fields; the slider must sit
 		// below the axis labels, not on them.
@@ -295,7 +359,18 @@ func buildCartesian(d *stats.Dataset, s Spec) *Chart {
 	c.Sources = ci.list
 	c.Empty = empty
 	c.Alt = altCartesian(s, rs, cats)
+	c.Coverage = coverage(d, rs, cats)
+	c.ImageNote = imageNote(c.Coverage, nonFinal)
 	return c
+}
+
+// scatterSymbol is the symbol of a scatter series: a diamond for a series
+// meant as points, a circle for a sparse series of bars drawn as dots.
+func scatterSymbol(r SeriesRef) string {
+	if r.Type == Scatter {
+		return "diamond"
+	}
+	return "circle"
 }
 
 // seriesRow is one row of a chart's table: a value, or a gap (no value,
@@ -416,4 +491,24 @@ func joinAnd(ws []string) string {
 		return ws[0]
 	}
 	return strings.Join(ws[:len(ws)-1], ", ") + " and " + ws[len(ws)-1]
+}
+
+// alignAxisNames returns the y-axes with their names aligned inward from
+// the axis line (go-echarts' YAxis has no nameTextStyle): centred over a
+// narrow column of labels ("0" to "4"), a name such as "USD billion" would
+// run past the chart's left edge and lose its first letters.
+func alignAxisNames(axes []opts.YAxis) []map[string]any {
+	out := make([]map[string]any, len(axes))
+	for i, ax := range axes {
+		b, _ := json.Marshal(ax)
+		var m map[string]any
+		_ = json.Unmarshal(b, &m)
+		align := "left"
+		if i > 0 {
+			align = "right" // a second axis stands on the right
+		}
+		m["nameTextStyle"] = map[string]any{"align": align}
+		out[i] = m
+	}
+	return out
 }

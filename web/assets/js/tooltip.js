@@ -49,6 +49,10 @@ function sourceLines(m) {
   return html;
 }
 
+// NON_FINAL is the legend entry for values that are not final official
+// figures (web/charts.LegendNonFinal).
+const NON_FINAL = 'Preliminary or estimate';
+
 // axisTooltip formats cartesian charts: a heading (the category, e.g. the
 // year), then one row per series with its marker, name, value and unit, and
 // the source on its own small line. A null item reads "no data", never 0.
@@ -59,16 +63,21 @@ export function axisTooltip(params) {
   const heading = first.axisValueLabel != null ? first.axisValueLabel : first.name;
   let html = '<div class="tt-head">' + esc(heading) + '</div>';
   for (const p of list) {
+    // The legend's key to hollow and pale marks has no values of its own.
+    if (p.seriesName === NON_FINAL) continue;
     const m = meta(p.data);
     const v = pointValue(p.data, p.value);
     const shape = p.seriesType === 'bar' ? 'rect' : 'circle';
     html += '<div class="tt-item"><div class="tt-row">' + marker(p.color, shape) +
       '<span class="tt-name">' + esc(p.seriesName) + '</span>';
     if (v === null) {
-      html += '<span class="tt-value tt-missing">no data</span></div></div>';
+      // A recorded gap carries its reason; an absent year has none.
+      html += '<span class="tt-value tt-missing">no published figure</span></div>' +
+        (m.gap ? '<div class="tt-note">' + esc(m.gap) + '</div>' : '') + '</div>';
       continue;
     }
-    html += '<span class="tt-value">' + withUnit(v, m.unit) + '</span></div>' + sourceLines(m) + '</div>';
+    const status = m.status ? ' <span class="tt-status">(' + esc(m.status) + ')</span>' : '';
+    html += '<span class="tt-value">' + withUnit(v, m.unit) + status + '</span></div>' + sourceLines(m) + '</div>';
   }
   return html;
 }
