@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/bilateral/bilateral/accounts"
 	"github.com/bilateral/bilateral/datasets"
@@ -258,4 +259,39 @@ func TestRetention(t *testing.T) {
 	if got, _ := s.Prune(ctx); fmt.Sprint(got) != "[4 8]" {
 		t.Errorf("second Prune = %v", got)
 	}
+}
+
+// TestRetentionRunsAfterPublishes: the server applies its rules by itself
+// after publishing.
+func TestRetentionRunsAfterPublishes(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	s, store := newTestServerStore(t, nil)
+	s.cfg.Retention = datasets.Retention{KeepVersions: 2}
+	done := make(chan struct{})
+	go func() { s.retain(ctx); close(done) }()
+	for i := 2; i <= 6; i++ {
+		d := datasets.MustDefault()
+		d.Facts[0].Value = float64(400 + i)
+		if _, err := s.publish(ctx, datasets.NewVersion{Workbook: workbook(t, d), Dataset: d, Author: "t"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		vs, _ := store.Versions(ctx)
+		var kept []int
+		for _, v := range vs {
+			kept = append(kept, v.Number)
+		}
+		if fmt.Sprint(kept) == "[6 5 1]" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("kept %v, want [6 5 1]", kept)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	cancel()
+	<-done
 }
