@@ -39,6 +39,10 @@ func Default() (*stats.Dataset, error) {
 	return loadCSV(dir)
 }
 
+// LoadCSV reads a dataset from the CSV files of every sheet in dir (one
+// file per sheet, as the default dataset has them) and validates it.
+func LoadCSV(dir fs.FS) (*stats.Dataset, error) { return loadCSV(dir) }
+
 // loadCSV reads a dataset from the CSV files of every sheet in dir and
 // validates it.
 func loadCSV(dir fs.FS) (*stats.Dataset, error) {

@@ -37,6 +37,63 @@ type storedDataset struct {
 	Observations []storedObservation `json:"Observations"`
 	Projects     []storedProject     `json:"Projects"`
 	Facts        []storedFact        `json:"Facts"`
+	// Charts, ChartSeries and Text were added with the definition sheets.
+	// A stored dataset without the Charts key was stored before them and
+	// is read with the built-in definitions it was shown with
+	// (Wave1Definitions); every dataset stored since has the keys, null
+	// when empty.
+	Charts      []storedChart       `json:"Charts"`
+	ChartSeries []storedChartSeries `json:"ChartSeries"`
+	Text        []storedBlock       `json:"Text"`
+}
+
+// storedAxis is the stored form of stats.Axis.
+type storedAxis struct {
+	Name     string `json:"Name"`
+	Unit     string `json:"Unit"`
+	Min      string `json:"Min"`
+	Max      string `json:"Max"`
+	Inverted string `json:"Inverted"`
+	Integer  string `json:"Integer"`
+}
+
+// storedChart is the stored form of stats.ChartDef.
+type storedChart struct {
+	ID       string     `json:"ID"`
+	Section  string     `json:"Section"`
+	Order    float64    `json:"Order"`
+	Kind     string     `json:"Kind"`
+	Title    string     `json:"Title"`
+	Subtitle string     `json:"Subtitle"`
+	FromYear int        `json:"FromYear"`
+	ToYear   int        `json:"ToYear"`
+	Summary  string     `json:"Summary"`
+	Notes    string     `json:"Notes"`
+	Alt      string     `json:"Alt"`
+	Axis1    storedAxis `json:"Axis1"`
+	Axis2    storedAxis `json:"Axis2"`
+	Geometry string     `json:"Geometry"`
+}
+
+// storedChartSeries is the stored form of stats.ChartSeries.
+type storedChartSeries struct {
+	Chart    string `json:"Chart"`
+	Series   string `json:"Series"`
+	Computed string `json:"Computed"`
+	Role     string `json:"Role"`
+	Axis     string `json:"Axis"`
+	Colour   string `json:"Colour"`
+	Label    string `json:"Label"`
+}
+
+// storedBlock is the stored form of stats.Block.
+type storedBlock struct {
+	Section string  `json:"Section"`
+	Order   float64 `json:"Order"`
+	Heading string  `json:"Heading"`
+	Menu    string  `json:"Menu"`
+	Body    string  `json:"Body"`
+	Chart   string  `json:"Chart"`
 }
 
 // storedCountry is the stored form of stats.Country.
@@ -143,7 +200,15 @@ func UnmarshalStorage(b []byte) (*stats.Dataset, error) {
 	if dec.More() {
 		return nil, fmt.Errorf("datasets: reading a stored dataset: data after the dataset")
 	}
-	return fromStored(&s), nil
+	d := fromStored(&s)
+	var keys map[string]json.RawMessage
+	if err := json.Unmarshal(b, &keys); err != nil {
+		return nil, fmt.Errorf("datasets: reading a stored dataset: %w", err)
+	}
+	if _, ok := keys["Charts"]; !ok {
+		d.Charts, d.ChartSeries, d.Text = Wave1Definitions()
+	}
+	return d, nil
 }
 
 // convert maps a slice element by element, keeping nil as nil so that a
@@ -196,6 +261,13 @@ func toStored(d *stats.Dataset) *storedDataset {
 		Facts: convert(d.Facts, func(f stats.Fact) storedFact {
 			return storedFact{Key: f.Key, Label: f.Label, Value: f.Value, Qualifier: f.Qualifier, Unit: f.Unit, Year: f.Year, Source: f.Source, Note: f.Note}
 		}),
+		Charts: convert(d.Charts, func(c stats.ChartDef) storedChart {
+			return storedChart{ID: c.ID, Section: c.Section, Order: c.Order, Kind: c.Kind, Title: c.Title, Subtitle: c.Subtitle,
+				FromYear: c.FromYear, ToYear: c.ToYear, Summary: c.Summary, Notes: c.Notes, Alt: c.Alt,
+				Axis1: storedAxis(c.Axis1), Axis2: storedAxis(c.Axis2), Geometry: c.Geometry}
+		}),
+		ChartSeries: convert(d.ChartSeries, func(c stats.ChartSeries) storedChartSeries { return storedChartSeries(c) }),
+		Text:        convert(d.Text, func(b stats.Block) storedBlock { return storedBlock(b) }),
 	}
 }
 
@@ -234,5 +306,12 @@ func fromStored(s *storedDataset) *stats.Dataset {
 		Facts: convert(s.Facts, func(f storedFact) stats.Fact {
 			return stats.Fact{Key: f.Key, Label: f.Label, Value: f.Value, Qualifier: f.Qualifier, Unit: f.Unit, Year: f.Year, Source: f.Source, Note: f.Note}
 		}),
+		Charts: convert(s.Charts, func(c storedChart) stats.ChartDef {
+			return stats.ChartDef{ID: c.ID, Section: c.Section, Order: c.Order, Kind: c.Kind, Title: c.Title, Subtitle: c.Subtitle,
+				FromYear: c.FromYear, ToYear: c.ToYear, Summary: c.Summary, Notes: c.Notes, Alt: c.Alt,
+				Axis1: stats.Axis(c.Axis1), Axis2: stats.Axis(c.Axis2), Geometry: c.Geometry}
+		}),
+		ChartSeries: convert(s.ChartSeries, func(c storedChartSeries) stats.ChartSeries { return stats.ChartSeries(c) }),
+		Text:        convert(s.Text, func(b storedBlock) stats.Block { return stats.Block(b) }),
 	}
 }

@@ -43,16 +43,41 @@ func smallDataset() *stats.Dataset {
 }
 
 // TestStorageGolden pins the stored bytes of a small dataset. The golden
-// file was written by wave 1's encoding (json.Marshal of the stats types)
-// and is never regenerated: a difference means the storage format
+// files are never regenerated: a difference means the storage format
 // changed, which needs a migration of every stored version (see the
 // README, "Storage and migrations"), not a new golden file.
+//
+// stored-dataset.json was written by wave 1's encoding (json.Marshal of
+// the stats types), before the Charts, ChartSeries and Text keys existed;
+// such a version reads with the built-in definitions it was shown with.
+// stored-dataset-charts.json is the format since those keys.
 func TestStorageGolden(t *testing.T) {
-	got, err := MarshalStorage(smallDataset())
+	want, err := os.ReadFile("testdata/stored-dataset.json")
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, err := os.ReadFile("testdata/stored-dataset.json")
+	d, err := UnmarshalStorage(want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := smallDataset()
+	w.Charts, w.ChartSeries, w.Text = Wave1Definitions()
+	if len(w.Charts) != 13 || len(w.Text) == 0 {
+		t.Fatalf("Wave1Definitions: %d charts, %d text blocks; want the 13 charts and the narrative", len(w.Charts), len(w.Text))
+	}
+	if !reflect.DeepEqual(d, w) {
+		t.Errorf("the wave-1 golden stored dataset decodes to\n%+v\nwant\n%+v", d, w)
+	}
+
+	sd := smallDataset()
+	sd.Charts = []stats.ChartDef{{ID: "goods", Section: "trade", Order: 1, Kind: "bar", Title: "Goods <exports>", Axis1: stats.Axis{Name: "USD billion", Inverted: "yes"}}}
+	sd.ChartSeries = []stats.ChartSeries{{Chart: "goods", Series: "goods-exports", Role: "bar", Colour: "blue"}}
+	sd.Text = []stats.Block{{Section: "trade", Order: 1, Heading: "Trade", Menu: "Trade", Body: "Exports were {{latest goods-exports}}.", Chart: "goods"}}
+	got, err := MarshalStorage(sd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err = os.ReadFile("testdata/stored-dataset-charts.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,12 +92,18 @@ func TestStorageGolden(t *testing.T) {
 		}
 		t.Errorf("the stored form of a dataset changed (-golden +now):\n%s", golden.Diff(string(want), indented.String()+"\n"))
 	}
-	d, err := UnmarshalStorage(want)
+	d, err = UnmarshalStorage(want)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(d, smallDataset()) {
-		t.Errorf("the golden stored dataset decodes to\n%+v\nwant\n%+v", d, smallDataset())
+	if !reflect.DeepEqual(d, sd) {
+		t.Errorf("the golden stored dataset decodes to\n%+v\nwant\n%+v", d, sd)
+	}
+	// A dataset stored with no definitions at all keeps none.
+	empty := smallDataset()
+	b, _ := MarshalStorage(empty)
+	if d, err := UnmarshalStorage(b); err != nil || d.Charts != nil || d.Text != nil {
+		t.Errorf("a dataset stored without charts reads back with %d charts, %d blocks (err %v); want none", len(d.Charts), len(d.Text), err)
 	}
 }
 

@@ -186,6 +186,11 @@ type Dataset struct {
 	Observations []Observation
 	Projects     []Project
 	Facts        []Fact
+	// Charts, ChartSeries and Text define the dashboard's charts and
+	// narrative (the Charts, Chart series and Text sheets).
+	Charts      []ChartDef
+	ChartSeries []ChartSeries
+	Text        []Block
 }
 
 // Source returns the source with the given id.

@@ -20,8 +20,10 @@ const (
 type Change struct {
 	Kind  string `json:"change"`
 	Table string `json:"table"`
-	// Key identifies the row: a source or series ID, "series year" for an
-	// observation, a fact key, "company, city, state, year" for a project.
+	// Key identifies the row: a source, series or chart ID, "series year"
+	// for an observation, a fact key, "company, city, state, year" for a
+	// project, "chart series" for a chart series, "section order" for a
+	// text block.
 	Key   string `json:"key"`
 	Field string `json:"field,omitempty"`
 	Old   string `json:"old,omitempty"`
@@ -39,6 +41,9 @@ func Diff(old, new *Dataset) []Change {
 	out = append(out, diffRows(TableObservations, obsRows(old), obsRows(new))...)
 	out = append(out, diffRows(TableProjects, projectRows(old), projectRows(new))...)
 	out = append(out, diffRows(TableFacts, factRows(old), factRows(new))...)
+	out = append(out, diffRows(TableCharts, chartRows(old), chartRows(new))...)
+	out = append(out, diffRows(TableChartSeries, chartSeriesRows(old), chartSeriesRows(new))...)
+	out = append(out, diffRows(TableText, textRows(old), textRows(new))...)
 	return out
 }
 
@@ -199,6 +204,43 @@ func factRows(d *Dataset) keyed {
 		k.add(f.Key, row{
 			fields: []string{"Label", "Value", "Qualifier", "Unit", "Year", "Source", "Note"},
 			values: []string{f.Label, num(f.Value), f.Qualifier, f.Unit, yearText(f.Year), f.Source, f.Note},
+		})
+	}
+	return k
+}
+
+func chartRows(d *Dataset) keyed {
+	var k keyed
+	for _, c := range d.Charts {
+		k.add(c.ID, row{
+			fields: []string{"Section", "Order", "Kind", "Title", "Subtitle", "From year", "To year", "Summary", "Notes", "Alt text",
+				"Axis 1 name", "Axis 1 unit", "Axis 1 min", "Axis 1 max", "Axis 1 inverted", "Axis 1 whole numbers",
+				"Axis 2 name", "Axis 2 unit", "Axis 2 min", "Axis 2 max", "Axis 2 inverted", "Axis 2 whole numbers", "Geometry"},
+			values: []string{c.Section, num(c.Order), c.Kind, c.Title, c.Subtitle, yearText(c.FromYear), yearText(c.ToYear), c.Summary, c.Notes, c.Alt,
+				c.Axis1.Name, c.Axis1.Unit, c.Axis1.Min, c.Axis1.Max, c.Axis1.Inverted, c.Axis1.Integer,
+				c.Axis2.Name, c.Axis2.Unit, c.Axis2.Min, c.Axis2.Max, c.Axis2.Inverted, c.Axis2.Integer, c.Geometry},
+		})
+	}
+	return k
+}
+
+func chartSeriesRows(d *Dataset) keyed {
+	var k keyed
+	for _, c := range d.ChartSeries {
+		k.add(c.Chart+" "+c.Series, row{
+			fields: []string{"Computed", "Role", "Axis", "Colour", "Label"},
+			values: []string{c.Computed, c.Role, c.Axis, c.Colour, c.Label},
+		})
+	}
+	return k
+}
+
+func textRows(d *Dataset) keyed {
+	var k keyed
+	for _, b := range d.Text {
+		k.add(b.Section+" "+num(b.Order), row{
+			fields: []string{"Heading", "Menu label", "Body", "Chart"},
+			values: []string{b.Heading, b.Menu, b.Body, b.Chart},
 		})
 	}
 	return k

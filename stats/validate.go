@@ -247,6 +247,7 @@ func (d *Dataset) Validate() []Problem {
 		checkYear(TableFacts, i, "Year", f.Year, false)
 		checkSource(TableFacts, i, f.Source)
 	}
+	d.validateCharts(add)
 	return ps
 }
 

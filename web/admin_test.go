@@ -176,6 +176,25 @@ func TestEditorFlow(t *testing.T) {
 	if want := []string{"changed", "Observations", "us_goods_exports 2022", "Value", "71.47", "71.9"}; fmt.Sprint(cells) != fmt.Sprint(want) {
 		t.Errorf("preview row = %v, want %v", cells, want)
 	}
+	// The preview draws the charts the change touches, from the upload's
+	// data, and shows the text as it will read.
+	var drawn []string
+	pd.Find("figure.preview-chart").Each(func(_ int, f *goquery.Selection) {
+		id, _ := f.Attr("data-chart")
+		drawn = append(drawn, id)
+	})
+	if fmt.Sprint(drawn) != "[us-goods-trade mirror-goods-total]" {
+		t.Errorf("preview draws charts %v, want [us-goods-trade mirror-goods-total]", drawn)
+	}
+	if src, _ := pd.Find("figure.preview-chart img").First().Attr("src"); true {
+		resp, img := e.get(src)
+		if resp.StatusCode != http.StatusOK || !strings.Contains(string(img), "<svg") {
+			t.Errorf("GET %s = %d, want the chart drawn as SVG", src, resp.StatusCode)
+		}
+	}
+	if txt := pd.Find(".preview-text").Text(); !strings.Contains(txt, "$71.9 billion") {
+		t.Errorf("the preview's text lacks the new figure: %q", txt)
+	}
 	// Nothing is published before the editor confirms.
 	if strings.Contains(get(t, s, "/").Body.String(), "$71.9 billion") {
 		t.Fatal("the new figure is live before publishing")

@@ -81,6 +81,9 @@ type PreviewPage struct {
 	// Unchanged: the upload stores the same dataset as its base version;
 	// publishing it would add a version with no changes.
 	Unchanged bool
+	// Charts and Text are what the upload adds or changes on the page.
+	Charts []ChartPreview
+	Text   []TextPreview
 }
 
 // DiffPage compares two versions.
@@ -328,6 +331,8 @@ func (s *Server) handlePreview(c echo.Context) error {
 	}
 	page.BaseCheck, page.Confirm = bc, bc.NeedsConfirm()
 	page.Warnings = append(page.Warnings, bw...)
+	page.Warnings = append(page.Warnings, schema.ChangeWarnings(bd, u.Dataset)...)
+	page.Charts, page.Text = changedCharts(u.ID, bd, u.Dataset), changedText(bd, u.Dataset)
 	return s.renderAdmin(c, http.StatusOK, pagePreview, page)
 }
 

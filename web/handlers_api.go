@@ -72,6 +72,7 @@ func (s *Server) handleAPIUpload(c echo.Context) error {
 			return err
 		}
 		warnings := append(append([]schema.Warning{}, res.warnings...), bw...)
+		warnings = append(warnings, schema.ChangeWarnings(cur, res.dataset)...)
 		changes := stats.Diff(cur, res.dataset)
 		if changes == nil {
 			changes = []stats.Change{}

@@ -56,6 +56,9 @@ func (s *Server) handleChart(c echo.Context) error {
 		id, ext = file[:i], file[i+1:]
 	}
 	ch := snap.byID[id]
+	if ch == nil && s.wasChart(id) {
+		return stats.NewError(stats.Gone, "The chart "+quote(id)+" has been removed from the dashboard. The dashboard has the current charts.")
+	}
 	if ch == nil {
 		return stats.NewError(stats.NotFound, "There is no chart called "+quote(id)+".")
 	}

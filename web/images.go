@@ -90,6 +90,15 @@ func (r imageRequest) key(version int) string {
 	return fmt.Sprintf("v%d/%s.%s/%dx%d@%g/t%v/b%v/d%v", version, r.id, o.Format, o.Width, o.Height, o.Scale, o.Transparent, o.Bare, o.Dark)
 }
 
+// imageKey names an image in the cache and in its entity tag: the
+// request, and a hash of everything drawn (the chart's option, built from
+// its definition rows and data, and the caption), so a changed
+// definition never serves an old image.
+func imageKey(version int, ch *charts.Chart, req imageRequest, capt chartimage.Caption) string {
+	sum := hashString(string(ch.OptionJSON) + "\x00" + fmt.Sprintf("%#v", capt))
+	return fmt.Sprintf("%s/%x", req.key(version), sum[:12])
+}
+
 // parseImageRequest reads ?width=&height=&scale=&transparent=&plain=&theme=
 // with the format's defaults, and answers 400 with a message naming the
 // parameter when a value is not usable.
@@ -179,7 +188,7 @@ func imageOptions(version int, key string, f chartimage.Format) respond.Options 
 
 // image renders (or finds in the cache) one chart image.
 func (s *Server) image(ctx context.Context, snap *snapshot, ch *charts.Chart, req imageRequest, capt chartimage.Caption) (*respond.Body, error) {
-	key := req.key(snap.version) + "/" + capt.URL
+	key := imageKey(snap.version, ch, req, capt)
 	if b, ok := s.images.cache.get(key); ok {
 		return b, nil
 	}
@@ -229,7 +238,7 @@ func (s *Server) handleChartImage(c echo.Context, snap *snapshot, ch *charts.Cha
 		cacheControl = immutable // the URL names the version
 	}
 	h["Cache-Control"] = cacheControl
-	if respond.Check(c.Response(), c.Request(), imageOptions(snap.version, req.key(snap.version)+"/"+capt.URL, f)) {
+	if respond.Check(c.Response(), c.Request(), imageOptions(snap.version, imageKey(snap.version, ch, req, capt), f)) {
 		return nil
 	}
 	b, err := s.image(c.Request().Context(), snap, ch, req, capt)

@@ -25,7 +25,27 @@ func TestInjectionIsInert(t *testing.T) {
 	for i := range d.Series {
 		if d.Series[i].ID == "us_goods_exports" {
 			d.Series[i].Name = payload
+		}
+		// Every series of one unit, so that no axis mixes units.
+		if d.Series[i].Unit == "USD billion" {
 			d.Series[i].Unit = payload
+		}
+	}
+	// The definition sheets: chart titles, subtitles, summaries, notes,
+	// axis names and legend labels; text headings are checked as text.
+	for i := range d.Charts {
+		d.Charts[i].Title = payload
+		d.Charts[i].Subtitle = payload
+		d.Charts[i].Summary = payload
+		d.Charts[i].Notes = payload
+		d.Charts[i].Axis1.Name = payload
+	}
+	for i := range d.ChartSeries {
+		d.ChartSeries[i].Label = payload
+	}
+	for i := range d.Text {
+		if d.Text[i].Section == "trade" && d.Text[i].Heading != "" {
+			d.Text[i].Menu = payload
 		}
 	}
 	for i := range d.Sources {
@@ -130,10 +150,21 @@ func TestInjectionInertOnEditorPages(t *testing.T) {
 	e.login(testPassword)
 	d := datasets.MustDefault()
 	d.Observations[0].Note = payload
+	// The definition sheets reach the preview's charts, warnings and text.
+	d.Charts[0].Title = payload
+	d.ChartSeries[0].Label = payload
+	d.Facts[0].Label = payload
+	d.Text[len(d.Text)-1].Heading = "About " + strings.ReplaceAll(payload, "<", "&lt;")
 	resp, _ := e.upload(workbook(t, d), true)
 	_, body := e.get(resp.Header.Get("Location"))
 	if bytes.Contains(body, []byte(payload)) || doc(t, body).Find("img[onerror]").Length() > 0 {
 		t.Errorf("preview page shows workbook text unescaped")
+	}
+	if n := doc(t, body).Find("figure.preview-chart").Length(); n == 0 {
+		t.Errorf("the preview draws no changed chart")
+	}
+	if !strings.Contains(doc(t, body).Find("figure.preview-chart figcaption").Text(), payload) {
+		t.Errorf("the preview lost the chart's title")
 	}
 	if !strings.Contains(doc(t, body).Find("table.changes").Text(), payload) {
 		t.Errorf("preview page lost the text of the change")

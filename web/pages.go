@@ -1,19 +1,17 @@
 package web
 
 import (
-	"strings"
-
-	"github.com/bilateral/bilateral/chartimage"
-
 	"bytes"
 	"fmt"
 	"html/template"
 	"io/fs"
-	"math"
+	"strings"
 	"time"
 
+	"github.com/bilateral/bilateral/chartimage"
 	"github.com/bilateral/bilateral/stats"
 	"github.com/bilateral/bilateral/web/charts"
+	"github.com/bilateral/bilateral/web/story"
 )
 
 // Page names; each is parsed from layout.html plus its own file.
@@ -138,12 +136,6 @@ func (s *Server) publicPage(snap *snapshot, title, path string) BasePage {
 	return bp
 }
 
-var dashboardNav = []NavItem{
-	{"#trade", "Trade"}, {"#investment", "Investment"}, {"#development", "Development"},
-	{"#energy", "Energy"}, {"#covid", "COVID-19"}, {"#technology", "Technology"},
-	{"#next", "Next"}, {"#sources", "Sources"},
-}
-
 // ChartView is a chart as a template sees it.
 type ChartView struct {
 	*charts.Chart
@@ -213,151 +205,134 @@ func (v ChartView) ShownSources() []stats.Source {
 func (v ChartView) MoreSources() int { return max(0, len(v.Sources)-maxCaptionSources) }
 
 // Figure is one sourced number quoted in the narrative.
-type Figure struct {
-	OK        bool
-	Key       string
-	Value     float64
-	Unit      string
-	Qualifier string
-	Year      int
-	Source    stats.Source
-	Cite      int // the source's number in the page's source list
-	// Status is the observation's status (official, preliminary, ...);
-	// empty for a fact.
-	Status string
-}
-
-// Preliminary reports whether the figure is official but subject to
-// revision.
-func (f Figure) Preliminary() bool { return f.Status == stats.StatusPreliminary }
-
-// Text is the figure in words, e.g. "more than $170 billion".
-func (f Figure) Text() string { return charts.Quantity(f.Value, f.Unit, f.Qualifier) }
-
-// Abs returns the figure with its sign dropped, for prose that names the
-// direction in words ("a deficit of $66 billion").
-func (f Figure) Abs() Figure {
-	f.Value = math.Abs(f.Value)
-	return f
-}
-
-// Word returns pos for a value of zero or more and neg otherwise, so that
-// "surplus" or "deficit" follows the data rather than the prose.
-func (f Figure) Word(pos, neg string) string {
-	if f.Value < 0 {
-		return neg
-	}
-	return pos
-}
+type Figure = story.Figure
 
 // KeyFigure is a headline number at the top of the dashboard.
 type KeyFigure struct {
-	Label  string
+	Label  template.HTML
 	Figure Figure
 }
 
-// DashboardPage is the data of the home page. Its methods look figures up
-// in the dataset and number their sources in order of first citation.
+// Section is one section of the narrative with the charts beside it.
+type Section struct {
+	ID      string
+	Heading template.HTML
+	Blocks  []BlockView
+	Charts  []ChartView
+}
+
+// BlockView is one rendered block of text and the chart it discusses, if
+// any, so the page can set the two side by side.
+type BlockView struct {
+	HTML  template.HTML
+	Chart string
+}
+
+// Sections of the Text sheet shown in their own places and styles.
+const (
+	sectionKeyFigures = stats.SectionKeyFigures
+	sectionOverview   = stats.SectionOverview
+	sectionAbout      = stats.SectionAbout
+)
+
+// DashboardPage is the data of the home page: the Text sheet's blocks
+// rendered with their figures, sources numbered in order of first citation.
 type DashboardPage struct {
 	BasePage
 	dataset    *stats.Dataset
-	charts     []ChartView
 	KeyFigures []KeyFigure
-	cited      []stats.Source
-	citeNum    map[string]int
+	// Lede is the overview section's text under the title.
+	Lede     []template.HTML
+	Sections []Section
+	About    *Section
+	cited    []stats.Source
+	citeNum  map[string]int
 }
 
-func (p *DashboardPage) cite(id string) (stats.Source, int) {
+// Cite numbers a source in order of first citation.
+func (p *DashboardPage) Cite(id string) (stats.Source, int, bool) {
 	src, ok := p.dataset.Source(id)
 	if !ok {
-		return stats.Source{}, 0
+		return stats.Source{}, 0, false
 	}
 	if n, ok := p.citeNum[id]; ok {
-		return src, n
+		return src, n, true
 	}
 	p.cited = append(p.cited, src)
 	p.citeNum[id] = len(p.cited)
-	return src, len(p.cited)
+	return src, len(p.cited), true
 }
 
-// Fact returns a fact by key.
-func (p *DashboardPage) Fact(key string) Figure {
-	f, ok := p.dataset.Fact(key)
-	if !ok {
-		return Figure{Key: key}
-	}
-	src, n := p.cite(f.Source)
-	return Figure{OK: true, Key: key, Value: f.Value, Unit: f.Unit, Qualifier: f.Qualifier, Year: f.Year, Source: src, Cite: n}
-}
-
-// Obs returns a series' value in one year.
-func (p *DashboardPage) Obs(series string, year int) Figure {
-	key := fmt.Sprintf("%s %d", series, year)
-	o, ok := p.dataset.Observation(series, year)
-	s, sok := p.dataset.SeriesByID(series)
-	if !ok || !sok || o.IsGap() {
-		return Figure{Key: key}
-	}
-	src, n := p.cite(o.Source)
-	return Figure{OK: true, Key: key, Value: o.Value, Unit: s.Unit, Year: o.Year, Source: src, Cite: n, Status: o.State()}
-}
-
-// Latest returns a series' most recent value.
-func (p *DashboardPage) Latest(series string) Figure {
-	o, ok := p.dataset.Latest(series)
-	if !ok {
-		return Figure{Key: series + " (latest)"}
-	}
-	return p.Obs(series, o.Year)
-}
-
-// ChartsIn returns the charts of one narrative section, citing their
-// sources so the page's source list covers them.
-func (p *DashboardPage) ChartsIn(section string) []ChartView {
-	var out []ChartView
-	for _, c := range p.charts {
-		if c.Section != section {
-			continue
-		}
-		for _, s := range c.Sources {
-			p.cite(s.ID)
-		}
-		out = append(out, c)
-	}
-	return out
-}
-
-// CitedSources lists every source cited so far, numbered in citation order.
+// CitedSources lists every source cited, numbered in citation order.
 func (p *DashboardPage) CitedSources() []stats.Source { return p.cited }
 
-// keyFigureSpecs chooses the headline numbers; each is a fact or the latest
-// value of a series. A series label has a %d for the year of the value.
-var keyFigureSpecs = []struct {
-	label  string
-	fact   string
-	series string
-}{
-	{label: "U.S. goods balance with Korea, %d (U.S. Census basis; negative: U.S. deficit)", series: "us_goods_balance"},
-	{label: "Korea's goods balance with the U.S., %d (Korean customs; positive: Korean surplus)", series: "kr_goods_balance_with_us"},
-	{label: "Korean direct investment position in the U.S., %d (BEA)", series: "kr_di_position_in_us_bea"},
-	{label: "Korea's total development assistance, %d (grant-equivalent)", series: "kr_oda_grant_equivalent"},
-	{label: "U.S.-Korea trade in goods and services, 2019 (2020 fact sheet)", fact: "us_rok_trade_goods_services_2019"},
-	{label: "Korea's rank among U.S. goods trading partners, 2020 (2020 fact sheet)", fact: "rok_rank_us_goods_partner"},
-	{label: "American companies operating in Korea, 2020 (2020 fact sheet)", fact: "us_companies_in_rok"},
-	{label: "Korea's development assistance committed to ASEAN countries, 2020 (2020 fact sheet)", fact: "rok_oda_asean_2020"},
+// lede gives the overview's paragraphs the lede style.
+func lede(h template.HTML) template.HTML {
+	return template.HTML(strings.ReplaceAll(string(h), "<p>", `<p class="lede">`))
 }
 
 func newDashboardPage(base BasePage, d *stats.Dataset, cs []ChartView) *DashboardPage {
-	p := &DashboardPage{BasePage: base, dataset: d, charts: cs, citeNum: map[string]int{}}
-	p.Nav = dashboardNav
+	p := &DashboardPage{BasePage: base, dataset: d, citeNum: map[string]int{}}
 	p.Scripts = []string{"app.js"}
-	for _, k := range keyFigureSpecs {
-		if k.fact != "" {
-			p.KeyFigures = append(p.KeyFigures, KeyFigure{Label: k.label, Figure: p.Fact(k.fact)})
+	blocks := d.Blocks()
+	for _, b := range blocks {
+		if b.Section != sectionKeyFigures {
 			continue
 		}
-		f := p.Latest(k.series)
-		p.KeyFigures = append(p.KeyFigures, KeyFigure{Label: fmt.Sprintf(k.label, f.Year), Figure: f})
+		kf := KeyFigure{Label: story.Inline(d, b.Heading, p)}
+		if segs, err := stats.ParseRefs(b.Body); err == nil {
+			for _, sg := range segs {
+				if sg.Ref != nil {
+					kf.Figure = story.Resolve(d, sg.Ref, p)
+					break
+				}
+			}
+		}
+		p.KeyFigures = append(p.KeyFigures, kf)
+	}
+	for _, b := range blocks {
+		if b.Section == sectionOverview {
+			p.Lede = append(p.Lede, lede(story.Render(d, b.Body, p)))
+		}
+	}
+	for _, id := range d.SectionOrder() {
+		if id == sectionKeyFigures || id == sectionOverview {
+			continue
+		}
+		sec := Section{ID: id}
+		menu := ""
+		for _, b := range blocks {
+			if b.Section != id {
+				continue
+			}
+			if sec.Heading == "" && b.Heading != "" {
+				sec.Heading = story.Inline(d, b.Heading, p)
+			}
+			if menu == "" {
+				menu = b.Menu
+			}
+			sec.Blocks = append(sec.Blocks, BlockView{HTML: story.Render(d, b.Body, p), Chart: b.Chart})
+		}
+		for _, c := range cs {
+			if c.Section != id {
+				continue
+			}
+			for _, s := range c.Sources {
+				p.Cite(s.ID)
+			}
+			sec.Charts = append(sec.Charts, c)
+		}
+		if id == sectionAbout {
+			p.About = &sec
+			continue
+		}
+		p.Sections = append(p.Sections, sec)
+		if menu != "" {
+			p.Nav = append(p.Nav, NavItem{"#" + id, menu})
+		}
+	}
+	if len(p.cited) > 0 {
+		p.Nav = append(p.Nav, NavItem{"#sources", "Sources"})
 	}
 	return p
 }

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -79,17 +80,22 @@ const DefaultMaxUpload = 20 << 20
 // Server serves the dashboard. Its current snapshot (one dataset version,
 // fully rendered) sits behind an atomic pointer.
 type Server struct {
-	cfg     Config
-	log     *slog.Logger
-	echo    *echo.Echo
-	store   datasets.Store
-	assets  *Assets
-	pages   map[string]*template.Template
-	cur     atomic.Pointer[snapshot]
-	metrics *metrics
-	started time.Time
-	logins  *loginLimiter
-	images  images
+	cfg    Config
+	log    *slog.Logger
+	echo   *echo.Echo
+	store  datasets.Store
+	assets *Assets
+	pages  map[string]*template.Template
+	cur    atomic.Pointer[snapshot]
+	// charts are the ids of every chart this server has served or that
+	// the built-in definitions have, so a removed chart's address can
+	// answer 410 Gone rather than 404.
+	chartsMu sync.Mutex
+	charts   map[string]bool
+	metrics  *metrics
+	started  time.Time
+	logins   *loginLimiter
+	images   images
 	// trusted are the networks of TrustedProxies.
 	trusted []*net.IPNet
 	// decodes bounds the workbooks decoded at once (finding 10).
@@ -278,9 +284,76 @@ func (s *Server) ensureEditor(ctx context.Context) error {
 	return nil
 }
 
+// maxChartHistory is how many of the latest versions the server reads at
+// start to learn the charts they had, so that a chart removed since
+// answers 410 Gone after a restart too.
+const maxChartHistory = 200
+
+// knowCharts records chart ids that a version has shown.
+func (s *Server) knowCharts(ids []string) {
+	s.chartsMu.Lock()
+	defer s.chartsMu.Unlock()
+	if s.charts == nil {
+		s.charts = map[string]bool{}
+		builtin, _, _ := datasets.Wave1Definitions()
+		for _, c := range builtin {
+			s.charts[c.ID] = true
+		}
+	}
+	for _, id := range ids {
+		s.charts[id] = true
+	}
+}
+
+// wasChart reports whether a chart with this id was ever shown.
+func (s *Server) wasChart(id string) bool {
+	s.chartsMu.Lock()
+	defer s.chartsMu.Unlock()
+	return s.charts[id]
+}
+
+// learnChartHistory reads the chart ids of the latest stored versions, in
+// the background at start: a removed chart's address then answers 410
+// rather than 404 whichever replica serves it.
+func (s *Server) learnChartHistory(ctx context.Context) {
+	vs, err := s.store.Versions(ctx)
+	if err != nil {
+		s.log.Warn("reading the versions' charts", "err", err)
+		return
+	}
+	sort.Slice(vs, func(i, j int) bool { return vs[i].Number > vs[j].Number })
+	if len(vs) > maxChartHistory {
+		vs = vs[:maxChartHistory]
+	}
+	for _, v := range vs {
+		if ctx.Err() != nil {
+			return
+		}
+		_, d, err := s.store.Version(ctx, v.Number)
+		if err != nil {
+			s.log.Warn("reading a version's charts", "version", v.Number, "err", err)
+			continue
+		}
+		ids := make([]string, len(d.Charts))
+		for i, c := range d.Charts {
+			ids[i] = c.ID
+		}
+		s.knowCharts(ids)
+	}
+}
+
 // build renders a dataset version.
 func (s *Server) build(d *stats.Dataset, v datasets.VersionInfo) (*snapshot, error) {
-	return buildSnapshot(d, v.Number, v.CreatedAt, s.assets, s.pages, s.publicPage)
+	snap, err := buildSnapshot(d, v.Number, v.CreatedAt, s.assets, s.pages, s.publicPage)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, 0, len(snap.byID))
+	for id := range snap.byID {
+		ids = append(ids, id)
+	}
+	s.knowCharts(ids)
+	return snap, nil
 }
 
 // swap makes a rendered version current in one step.
@@ -424,7 +497,11 @@ func (s *Server) snapshot() (*snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
-	return buildSnapshot(snap.dataset, snap.version, snap.createdAt, assets, pages, s.publicPage)
+	dev, err := buildSnapshot(snap.dataset, snap.version, snap.createdAt, assets, pages, s.publicPage)
+	if err != nil {
+		return nil, err
+	}
+	return dev, nil
 }
 
 func (s *Server) assetsNow() *Assets {
@@ -486,6 +563,7 @@ func (s *Server) Serve(ctx context.Context, ln, metricsLn net.Listener) error {
 	}
 	go s.follow(ctx)
 	go s.retain(ctx)
+	go s.learnChartHistory(ctx)
 	go s.countFormulas(ctx)
 	go s.rendererFor() // compile ECharts for images before the first one is asked for
 	s.log.Info("serving", "addr", ln.Addr().String(), "version", s.cur.Load().version)
@@ -570,6 +648,7 @@ func (s *Server) routes() {
 	get("/admin", s.handleAdmin, ed...)
 	e.POST("/admin/uploads", s.handleAdminUpload, s.requireEditor, s.requireCSRFStreaming)
 	get("/admin/uploads/:id", s.handlePreview, ed...)
+	get("/admin/uploads/:id/charts/:file", s.handleUploadChart, ed...)
 	e.POST("/admin/uploads/:id/publish", s.handlePublish, edPost...)
 	e.POST("/admin/uploads/:id/discard", s.handleDiscard, edPost...)
 	get("/admin/versions/:version/workbook", s.serveVersionWorkbook, ed...)

@@ -209,7 +209,7 @@ func TestStaticAssets(t *testing.T) {
 func TestChartEndpoints(t *testing.T) {
 	s := newTestServer(t, nil)
 	d := datasets.MustDefault()
-	for _, spec := range charts.Specs() {
+	for _, spec := range charts.Specs(d) {
 		t.Run(spec.ID, func(t *testing.T) {
 			page := get(t, s, "/charts/"+spec.ID)
 			if page.Code != http.StatusOK {
@@ -300,8 +300,8 @@ func TestAPICharts(t *testing.T) {
 	if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil {
 		t.Fatal(err)
 	}
-	if len(body.Charts) != len(charts.Specs()) {
-		t.Fatalf("API lists %d charts, want %d", len(body.Charts), len(charts.Specs()))
+	if len(body.Charts) != len(charts.Specs(datasets.MustDefault())) {
+		t.Fatalf("API lists %d charts, want %d", len(body.Charts), len(charts.Specs(datasets.MustDefault())))
 	}
 	for _, c := range body.Charts {
 		for _, kind := range []string{"page", "json", "csv", "xlsx"} {

@@ -33,14 +33,6 @@ func cmdRender(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil || len(pos) != 1 {
 		return errUsage
 	}
-	spec, ok := charts.SpecByID(pos[0])
-	if !ok {
-		var ids []string
-		for _, s := range charts.Specs() {
-			ids = append(ids, s.ID)
-		}
-		return fmt.Errorf("no chart %q; the charts are: %s", pos[0], strings.Join(ids, ", "))
-	}
 	f, err := chartimage.ParseFormat(*format)
 	if err != nil {
 		return err
@@ -56,6 +48,14 @@ func cmdRender(ctx context.Context, args []string, stdout io.Writer) error {
 	d, err := currentDataset(ctx, *dataDir)
 	if err != nil {
 		return err
+	}
+	spec, ok := charts.SpecByID(d, pos[0])
+	if !ok {
+		var ids []string
+		for _, s := range charts.Specs(d) {
+			ids = append(ids, s.ID)
+		}
+		return fmt.Errorf("no chart %q; the charts are: %s", pos[0], strings.Join(ids, ", "))
 	}
 	ch, err := charts.BuildOne(d, spec)
 	if err != nil {

@@ -12,6 +12,7 @@
 package schema
 
 import (
+	"fmt"
 	"strings"
 	"time"
 
@@ -416,6 +417,110 @@ var Sheets = []*Sheet{
 		},
 		access: records(func(d *stats.Dataset) *[]stats.Fact { return &d.Facts }),
 	},
+	{
+		Name:    stats.TableCharts,
+		Noun:    "chart",
+		About:   "The charts of the dashboard, one per row; the Chart series sheet says what each one shows. A chart's ID is its web address (/charts/ID): keep it when you change the title. A removed chart's address tells readers it is gone.",
+		Columns: chartColumns(),
+		access:  records(func(d *stats.Dataset) *[]stats.ChartDef { return &d.Charts }),
+	},
+	{
+		Name:  stats.TableChartSeries,
+		Noun:  "chart series",
+		About: "What each chart shows: one row per series on a chart, in legend order. A series is one from the Series sheet, or computed from two of them (the Computed column).",
+		Columns: []Column{
+			{Header: "Chart", Required: true, Ref: stats.TableCharts, Width: 22, Meaning: "The ID of the chart, from the Charts sheet.", Allowed: "An ID that appears in the ID column of the Charts sheet.", Example: "goods-trade",
+				field: at(func(c *stats.ChartSeries) *string { return &c.Chart })},
+			{Header: "Series", Required: true, Width: 26, Meaning: "The ID of the series, from the Series sheet; for a computed series, a new ID of its own.", Allowed: "An ID from the Series sheet, or (with Computed) a new ID.", Example: "goods-exports",
+				field: at(func(c *stats.ChartSeries) *string { return &c.Series })},
+			{Header: "Computed", Omittable: true, Width: 30, Meaning: "Leave blank for a series from the Series sheet. To draw the sum or difference of two series of the same unit, in the years both are published, write sum:A,B or diff:A,B.", Allowed: "Blank, sum:SERIES,SERIES or diff:SERIES,SERIES.", Example: "sum:goods-exports,goods-imports",
+				field: at(func(c *stats.ChartSeries) *string { return &c.Computed })},
+			{Header: "Role", Kind: Choice, Choices: stats.ChartRoles, Width: 10, Meaning: "How the series is drawn: bar, line or marker (a single dot per value). Blank follows the chart's kind.", Allowed: "Blank, or one of: " + strings.Join(stats.ChartRoles, ", ") + ".", Example: "bar",
+				field: at(func(c *stats.ChartSeries) *string { return &c.Role })},
+			{Header: "Axis", Kind: Choice, Choices: stats.AxisNumbers, Width: 6, Meaning: "The value axis the series is measured on: 1 (left) or 2 (right). Series of different units need different axes. Blank is 1.", Allowed: "Blank, 1 or 2.", Example: "1",
+				field: at(func(c *stats.ChartSeries) *string { return &c.Axis })},
+			{Header: "Colour", Kind: Choice, Choices: stats.Colours, Width: 10, Meaning: "The colour of the series, from the dashboard's palette. Blank takes the next colour.", Allowed: "Blank, or one of: " + strings.Join(stats.Colours, ", ") + ".", Example: "blue",
+				field: at(func(c *stats.ChartSeries) *string { return &c.Colour })},
+			{Header: "Label", Width: 30, Meaning: "The series' name in the legend. Blank uses the series' name from the Series sheet.", Allowed: optionalText, Example: "Exports",
+				field: at(func(c *stats.ChartSeries) *string { return &c.Label })},
+		},
+		access: records(func(d *stats.Dataset) *[]stats.ChartSeries { return &d.ChartSeries }),
+	},
+	{
+		Name:  stats.TableText,
+		Noun:  "text block",
+		About: "The text of the dashboard, one block per row, grouped in sections in the order the sections first appear; charts sit beside the section they name. Bodies are Markdown (paragraphs, *emphasis*, [links](https://example.org), lists; no HTML) with figure references that read the data: " + stats.RefSyntax + ".",
+		Columns: []Column{
+			{Header: "Section", Required: true, Width: 14, Meaning: "The section the block belongs to; also the address of the section on the page (#trade). The sections key-figures (one block per headline number: Heading the label, Body one reference), overview (the opening under the title) and about are shown in their own styles.", Allowed: idAllowed, Example: "trade",
+				field: at(func(b *stats.Block) *string { return &b.Section })},
+			{Header: "Order", Kind: Number, Required: true, Width: 7, Meaning: "The block's place in its section, smallest first.", Allowed: numAllowed, Example: "10",
+				field: at(func(b *stats.Block) *float64 { return &b.Order })},
+			{Header: "Heading", Width: 30, Meaning: "The section's heading, on its first block; later blocks may leave it blank. May hold figure references.", Allowed: optionalText, Example: "Trade",
+				field: at(func(b *stats.Block) *string { return &b.Heading })},
+			{Header: "Menu label", Omittable: true, Width: 14, Meaning: "A short name for the section in the page's menu, on its first block. Blank keeps the section out of the menu.", Allowed: optionalText, Example: "Trade",
+				field: at(func(b *stats.Block) *string { return &b.Menu })},
+			{Header: "Body", Width: 80, Meaning: "The text, in Markdown, with figure references such as {{value goods-exports 2019}} that show the figure with its unit and source.", Allowed: "Markdown without HTML; links to http:// or https:// addresses only; figure references to series, years, facts and sources that exist.", Example: "Exports reached {{latest goods-exports}}.",
+				field: at(func(b *stats.Block) *string { return &b.Body })},
+			{Header: "Chart", Ref: stats.TableCharts, Width: 22, Meaning: "The chart this block discusses, if any, so the page can set the two side by side. May be left blank.", Allowed: "Blank, or an ID from the Charts sheet.", Example: "goods-trade",
+				field: at(func(b *stats.Block) *string { return &b.Chart })},
+		},
+		access: records(func(d *stats.Dataset) *[]stats.Block { return &d.Text }),
+	},
+}
+
+// chartColumns are the columns of the Charts sheet; the two axes have the
+// same six columns each.
+func chartColumns() []Column {
+	cs := []Column{
+		{Header: "ID", Required: true, Width: 22, Meaning: "A short name for the chart; it is the chart's web address, /charts/ID, so keep it when the title changes.", Allowed: idAllowed, Example: "goods-trade",
+			field: at(func(c *stats.ChartDef) *string { return &c.ID })},
+		{Header: "Section", Required: true, Width: 14, Meaning: "The section of the Text sheet the chart is shown beside.", Allowed: "A section that appears on the Text sheet.", Example: "trade",
+			field: at(func(c *stats.ChartDef) *string { return &c.Section })},
+		{Header: "Order", Kind: Number, Required: true, Width: 7, Meaning: "The chart's place in its section, smallest first.", Allowed: numAllowed, Example: "10",
+			field: at(func(c *stats.ChartDef) *float64 { return &c.Order })},
+		{Header: "Kind", Kind: Choice, Choices: stats.ChartKinds, Required: true, Width: 12, Meaning: "What sort of chart: line, bar, stacked bar, mixed (bars and lines; each series' Role says which), dot (markers only), or map (the Projects sheet by region).", Allowed: "One of: " + strings.Join(stats.ChartKinds, ", ") + ".", Example: "mixed",
+			field: at(func(c *stats.ChartDef) *string { return &c.Kind })},
+		{Header: "Title", Required: true, Width: 36, Meaning: "The chart's title.", Allowed: requiredText, Example: "Goods trade with Korea",
+			field: at(func(c *stats.ChartDef) *string { return &c.Title })},
+		{Header: "Subtitle", Width: 40, Meaning: "Units and basis, shown under the title.", Allowed: optionalText, Example: "USD billion · Census basis",
+			field: at(func(c *stats.ChartDef) *string { return &c.Subtitle })},
+		{Header: "From year", Kind: Year, Width: 8, Meaning: "The first year shown. Blank shows every year with data.", Allowed: yearAllowed + " May be left blank.", Example: "2000",
+			field: at(func(c *stats.ChartDef) *int { return &c.FromYear })},
+		{Header: "To year", Kind: Year, Width: 8, Meaning: "The last year shown. Blank shows every year with data.", Allowed: yearAllowed + " May be left blank.", Example: "",
+			field: at(func(c *stats.ChartDef) *int { return &c.ToYear })},
+		{Header: "Summary", Width: 50, Meaning: "One sentence saying what the chart shows; it starts the chart's text alternative and its page.", Allowed: optionalText, Example: "Bars show exports and imports each year.",
+			field: at(func(c *stats.ChartDef) *string { return &c.Summary })},
+		{Header: "Notes", Omittable: true, Width: 40, Meaning: "Notes shown under the chart on its own page. May be left blank.", Allowed: optionalText, Example: "2024 figures are preliminary.",
+			field: at(func(c *stats.ChartDef) *string { return &c.Notes })},
+		{Header: "Alt text", Omittable: true, Width: 40, Meaning: "A text alternative for readers who cannot see the chart. Blank describes the chart from its data.", Allowed: optionalText, Example: "",
+			field: at(func(c *stats.ChartDef) *string { return &c.Alt })},
+	}
+	for n, ax := range []func(c *stats.ChartDef) *stats.Axis{
+		func(c *stats.ChartDef) *stats.Axis { return &c.Axis1 },
+		func(c *stats.ChartDef) *stats.Axis { return &c.Axis2 },
+	} {
+		p := fmt.Sprintf("Axis %d ", n+1)
+		side := "left"
+		if n == 1 {
+			side = "right; only for series whose Axis is 2"
+		}
+		cs = append(cs,
+			Column{Header: p + "name", Width: 16, Meaning: "The name at the top of the " + side + " value axis, usually the unit.", Allowed: optionalText, Example: "USD billion",
+				field: at(func(c *stats.ChartDef) *string { return &ax(c).Name })},
+			Column{Header: p + "unit", Width: 14, Meaning: "The unit every series on this axis must have. Blank only requires them to share one.", Allowed: optionalText, Example: "USD billion",
+				field: at(func(c *stats.ChartDef) *string { return &ax(c).Unit })},
+			Column{Header: p + "min", Width: 8, Meaning: "The lowest value of the axis. Blank lets the chart choose.", Allowed: "Blank, or a number.", Example: "",
+				field: at(func(c *stats.ChartDef) *string { return &ax(c).Min })},
+			Column{Header: p + "max", Width: 8, Meaning: "The highest value of the axis. Blank lets the chart choose.", Allowed: "Blank, or a number.", Example: "",
+				field: at(func(c *stats.ChartDef) *string { return &ax(c).Max })},
+			Column{Header: p + "inverted", Kind: Choice, Choices: YesNoValues, Width: 8, Meaning: "yes puts the smallest value at the top, as for ranks. Blank is no.", Allowed: "Blank, yes or no.", Example: "no",
+				field: at(func(c *stats.ChartDef) *string { return &ax(c).Inverted })},
+			Column{Header: p + "whole numbers", Kind: Choice, Choices: YesNoValues, Width: 8, Meaning: "yes shows whole numbers only on the axis, as for ranks. Blank is no.", Allowed: "Blank, yes or no.", Example: "no",
+				field: at(func(c *stats.ChartDef) *string { return &ax(c).Integer })},
+		)
+	}
+	return append(cs, Column{Header: "Geometry", Kind: Choice, Choices: stats.Geometries, Width: 12, Meaning: "For a map: the regions drawn, matched by name against the Projects sheet's State column. Leave blank for other charts.", Allowed: "Blank, or one of: " + strings.Join(stats.Geometries, ", ") + ".", Example: "",
+		field: at(func(c *stats.ChartDef) *string { return &c.Geometry })})
 }
 
 // Intro is the opening of the workbook's README sheet: what the workbook

@@ -176,7 +176,7 @@ func TestStatsNamesColumns(t *testing.T) {
 
 // TestIntro checks the sentence generated from the columns' references.
 func TestIntro(t *testing.T) {
-	want := "IDs tie the sheets together: every value on Observations, Projects and Facts names a source from the Sources sheet, and every value on Observations names a series from the Series sheet. The drop-down lists offer the IDs that exist."
+	want := "IDs tie the sheets together: every value on Observations, Projects and Facts names a source from the Sources sheet, and every value on Observations names a series from the Series sheet, and every value on Chart series and Text names a chart from the Charts sheet. The drop-down lists offer the IDs that exist."
 	for _, p := range schema.Intro() {
 		if p == want {
 			return

@@ -248,8 +248,36 @@ func checkWave1Dataset(t *testing.T, file string, got *stats.Dataset) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Equal(again, compact.Bytes()) {
-		t.Errorf("%s: the storage format does not write back what wave 1 stored", file)
+	// Since the definition sheets, a wave-1 dataset reads with the built-in
+	// chart and text definitions and writes back with them: every key
+	// wave 1 stored is byte for byte the same, and the three new keys hold
+	// the built-in definitions.
+	if len(got.Charts) != 13 || len(got.Text) == 0 {
+		t.Errorf("%s: read with %d charts and %d text blocks, want the 13 built-in charts and the narrative", file, len(got.Charts), len(got.Text))
+	}
+	var old, now map[string]json.RawMessage
+	if err := json.Unmarshal(compact.Bytes(), &old); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(again, &now); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"Charts", "ChartSeries", "Text"} {
+		if _, ok := old[k]; ok {
+			t.Errorf("%s: a wave-1 fixture holds the key %s", file, k)
+		}
+		if _, ok := now[k]; !ok {
+			t.Errorf("%s: written back without the key %s", file, k)
+		}
+		delete(now, k)
+	}
+	if len(now) != len(old) {
+		t.Errorf("%s: written back with keys %d, wave 1 stored %d", file, len(now), len(old))
+	}
+	for k, v := range old {
+		if !bytes.Equal(now[k], v) {
+			t.Errorf("%s: the storage format does not write back what wave 1 stored under %s", file, k)
+		}
 	}
 }
 

@@ -306,7 +306,11 @@ func (d *decoder) matchSheets(names []string) {
 			}
 			st.present, st.name = true, n
 		}
-		if !st.present {
+		if !st.present && (spec.Name == stats.TableCharts || spec.Name == stats.TableChartSeries || spec.Name == stats.TableText) {
+			// The definition sheets came later: a workbook without them is
+			// an export from before, whose charts and text would be lost.
+			d.fail(st, 0, 0, "", "the workbook has no sheet named %s: it was probably downloaded before the charts and text of the dashboard became part of the workbook. Download the current workbook (/data/dataset.xlsx), copy your changes into it and upload that", spec.Name)
+		} else if !st.present {
 			d.fail(st, 0, 0, "", "the workbook has no sheet named %s (it has %s): add the sheet, or rename yours to %s; download a fresh workbook to see the format", spec.Name, quoteList(names), spec.Name)
 		}
 	}
@@ -849,6 +853,26 @@ func (d *decoder) refsReadable(spec *schema.Sheet, field string) bool {
 // addProblem translates a problem found by stats.Dataset.Validate into an
 // issue at the cell it came from, unless that cell, column or sheet already
 // has an issue saying the same thing in other words.
+// dataReadable reports whether the sheets whose data a definition sheet's
+// problems depend on (a chart's values, a text's figures) were read in
+// full; when one was not, those problems would only echo its own.
+func (d *decoder) dataReadable(table string) bool {
+	switch table {
+	case stats.TableCharts, stats.TableChartSeries, stats.TableText:
+	default:
+		return true
+	}
+	for _, s := range d.sheets {
+		if s.spec.Name == table {
+			continue
+		}
+		if !s.present || s.broken {
+			return false
+		}
+	}
+	return true
+}
+
 func (d *decoder) addProblem(p stats.Problem) {
 	var st *sheetState
 	for _, s := range d.sheets {
@@ -861,6 +885,9 @@ func (d *decoder) addProblem(p stats.Problem) {
 		return
 	}
 	if !st.present || st.broken {
+		return
+	}
+	if !d.dataReadable(p.Table) {
 		return
 	}
 	if p.Value != "" && !d.refsReadable(st.spec, p.Field) {

@@ -77,7 +77,28 @@ func miniBook() book {
 			{"Key", "Label", "Value", "Qualifier", "Unit", "Year", "Source", "Note"},
 			{"us-companies", "American companies in Korea", 800, "more than", "companies", 2024, "kita", nil},
 		}},
+		{"Charts", [][]any{
+			chartsHeader(),
+			{"trade", "trade", 10, "bar", "Trade", "USD billion"},
+		}},
+		{"Chart series", [][]any{
+			{"Chart", "Series", "Computed", "Role", "Axis", "Colour", "Label"},
+			{"trade", "exports", nil, nil, nil, "blue", "Exports"},
+		}},
+		{"Text", [][]any{
+			{"Section", "Order", "Heading", "Menu label", "Body", "Chart"},
+			{"trade", 1, "Trade", "Trade", "Exports were {{latest exports}}.", "trade"},
+		}},
 	}
+}
+
+// chartsHeader is the header row of the Charts sheet.
+func chartsHeader() []any {
+	var h []any
+	for _, c := range schema.Lookup("Charts").Columns {
+		h = append(h, c.Header)
+	}
+	return h
 }
 
 func miniDataset() *stats.Dataset {
@@ -108,6 +129,9 @@ func miniDataset() *stats.Dataset {
 		Facts: []stats.Fact{
 			{Key: "us-companies", Label: "American companies in Korea", Value: 800, Qualifier: "more than", Unit: "companies", Year: 2024, Source: "kita"},
 		},
+		Charts:      []stats.ChartDef{{ID: "trade", Section: "trade", Order: 10, Kind: "bar", Title: "Trade", Subtitle: "USD billion"}},
+		ChartSeries: []stats.ChartSeries{{Chart: "trade", Series: "exports", Colour: "blue", Label: "Exports"}},
+		Text:        []stats.Block{{Section: "trade", Order: 1, Heading: "Trade", Menu: "Trade", Body: "Exports were {{latest exports}}.", Chart: "trade"}},
 	}
 }
 
@@ -564,11 +588,11 @@ func TestDecodeIssues(t *testing.T) {
 			name: "data beyond the column limit",
 			data: func(t *testing.T) []byte {
 				b := miniBook()
-				b.set(t, "Observations", "K3", "stray")
+				b.set(t, "Observations", "Z3", "stray")
 				return b.build(t, nil)
 			},
-			lim:  Limits{MaxCols: 10},
-			want: []want{{"Observations", "K3", "beyond column J"}},
+			lim:  Limits{MaxCols: 25},
+			want: []want{{"Observations", "Z3", "beyond column Y"}},
 		},
 		{
 			name: "values without a header",

@@ -99,6 +99,20 @@ sheet("Facts", [
     ["Key", "Label", "Value", "Qualifier", "Unit", "Year", "Source", "Note"],
     ["us-companies", "American companies in Korea", 800, "more than", "companies", 2024, "kita", None],
 ])
+sheet("Charts", [
+    ["ID", "Section", "Order", "Kind", "Title", "Subtitle", "From year", "To year", "Summary", "Notes", "Alt text",
+     "Axis 1 name", "Axis 1 unit", "Axis 1 min", "Axis 1 max", "Axis 1 inverted", "Axis 1 whole numbers",
+     "Axis 2 name", "Axis 2 unit", "Axis 2 min", "Axis 2 max", "Axis 2 inverted", "Axis 2 whole numbers", "Geometry"],
+    ["trade", "trade", 10, "bar", "Trade", "USD billion"],
+])
+sheet("Chart series", [
+    ["Chart", "Series", "Computed", "Role", "Axis", "Colour", "Label"],
+    ["trade", "exports", None, None, None, "blue", "Exports"],
+])
+sheet("Text", [
+    ["Section", "Order", "Heading", "Menu label", "Body", "Chart"],
+    ["trade", 1, "Trade", "Trade", "Exports were {{latest exports}}.", "trade"],
+])
 if len(sys.argv) > 2 and sys.argv[2] == "formula":
     obs["C2"] = "=50+1.2"
 wb.save(sys.argv[1])

@@ -177,7 +177,7 @@ func TestEncodeLayout(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	wantSheets := []string{"README", "Metadata", "Sources", "Series", "Observations", "Projects", "Facts", "Lists"}
+	wantSheets := []string{"README", "Metadata", "Sources", "Series", "Observations", "Projects", "Facts", "Charts", "Chart series", "Text", "Lists"}
 	if got := f.GetSheetList(); !reflect.DeepEqual(got, wantSheets) {
 		t.Errorf("GetSheetList() = %v, want %v", got, wantSheets)
 	}

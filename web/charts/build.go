@@ -15,7 +15,7 @@ import (
 )
 
 // MapName is the name under which the page registers the U.S. state
-// geometry with ECharts.
+// geometry with ECharts: the only geometry shipped (stats.Geometries).
 const MapName = "us-states"
 
 // Chart is a built chart: its spec, the ECharts option, the data behind it
@@ -103,7 +103,7 @@ func paleBar(color string) *itemStyle {
 // Build builds every chart of the dashboard from the dataset.
 func Build(d *stats.Dataset) ([]*Chart, error) {
 	var out []*Chart
-	for _, s := range Specs() {
+	for _, s := range Specs(d) {
 		c, err := BuildOne(d, s)
 		if err != nil {
 			return nil, err
@@ -169,13 +169,23 @@ func buildCartesian(d *stats.Dataset, s Spec) *Chart {
 	var rs []resolved
 	for _, ref := range s.Series {
 		r := resolved{ref: ref, obs: map[int]stats.Observation{}, gaps: map[int]stats.Observation{}}
+		inRange := func(y int) bool {
+			return (s.Def.FromYear == 0 || y >= s.Def.FromYear) && (s.Def.ToYear == 0 || y <= s.Def.ToYear)
+		}
 		if ref.Sum != nil {
 			a, _ := d.SeriesByID(ref.Sum[0])
 			b, _ := d.SeriesByID(ref.Sum[1])
 			r.inputs = [2]stats.Series{a, b}
+			word, f := "plus", stats.Total
+			if ref.Diff {
+				word, f = "minus", stats.Balance
+			}
 			r.series = stats.Series{ID: ref.ID, Name: ref.Label, Unit: a.Unit, Basis: a.Basis, ReportedBy: a.ReportedBy, Official: a.Official && b.Official,
-				Description: fmt.Sprintf("Computed: %s plus %s, in the years where both are published.", a.Name, b.Name)}
-			for _, p := range stats.Total(d.Points(a.ID), d.Points(b.ID)) {
+				Description: fmt.Sprintf("Computed: %s %s %s, in the years where both are published.", a.Name, word, b.Name)}
+			for _, p := range f(d.Points(a.ID), d.Points(b.ID)) {
+				if !inRange(p.Year) {
+					continue
+				}
 				oa, _ := d.Observation(a.ID, p.Year)
 				ob, _ := d.Observation(b.ID, p.Year)
 				r.obs[p.Year] = stats.Observation{Series: ref.ID, Year: p.Year, Value: p.Value, Status: stats.WeakerStatus(oa.State(), ob.State())}
@@ -184,7 +194,7 @@ func buildCartesian(d *stats.Dataset, s Spec) *Chart {
 			// total too, for the same reason.
 			for i, in := range r.inputs {
 				for _, o := range d.ObservationsOf(in.ID) {
-					if _, ok := r.obs[o.Year]; ok || !o.IsGap() {
+					if _, ok := r.obs[o.Year]; ok || !o.IsGap() || !inRange(o.Year) {
 						continue
 					}
 					if _, ok := r.gaps[o.Year]; !ok {
@@ -196,6 +206,9 @@ func buildCartesian(d *stats.Dataset, s Spec) *Chart {
 		} else {
 			r.series, _ = d.SeriesByID(ref.ID)
 			for _, o := range d.ObservationsOf(ref.ID) {
+				if !inRange(o.Year) {
+					continue
+				}
 				if o.IsGap() {
 					r.gaps[o.Year] = o
 				} else {
@@ -255,7 +268,12 @@ func buildCartesian(d *stats.Dataset, s Spec) *Chart {
 		}
 		if ax.Integer {
 			y.MinInterval = 1
-			y.Min = 1
+		}
+		if ax.Min != nil {
+			y.Min = *ax.Min
+		}
+		if ax.Max != nil {
+			y.Max = *ax.Max
 		}
 		line.YAxisList = append(line.YAxisList, y)
 	}
@@ -295,7 +313,11 @@ func buildCartesian(d *stats.Dataset, s Spec) *Chart {
 				if sb.ID != sa.ID {
 					srcLabel += " and " + sb.Organisation
 				}
-				note := fmt.Sprintf("Computed: %s (%s, %s) + %s (%s, %s).", Raw(a.Value), r.inputs[0].ID, a.State(), Raw(b.Value), r.inputs[1].ID, b.State())
+				sign := "+"
+				if r.ref.Diff {
+					sign = "−"
+				}
+				note := fmt.Sprintf("Computed: %s (%s, %s) %s %s (%s, %s).", Raw(a.Value), r.inputs[0].ID, a.State(), sign, Raw(b.Value), r.inputs[1].ID, b.State())
 				o.Note = note
 				c.Table.Rows = append(c.Table.Rows, seriesRow(r.series, o, stats.Source{ID: "computed", Organisation: srcLabel}))
 			} else {
@@ -323,7 +345,7 @@ func buildCartesian(d *stats.Dataset, s Spec) *Chart {
 		if name == "" {
 			name = r.series.Name
 		}
-		ss := charts.SingleSeries{Name: name, Type: typ, Data: data, YAxisIndex: r.ref.Axis}
+		ss := charts.SingleSeries{Name: name, Type: typ, Data: data, YAxisIndex: r.ref.Axis, Stack: r.ref.Stack}
 		switch typ {
 		case Line:
 			ss.ShowSymbol = opts.Bool(true)
@@ -361,6 +383,9 @@ func buildCartesian(d *stats.Dataset, s Spec) *Chart {
 	c.Alt = altCartesian(s, rs, cats)
 	c.Coverage = coverage(d, rs, cats)
 	c.ImageNote = imageNote(c.Coverage, nonFinal)
+	if s.Def.Alt != "" {
+		c.Alt = s.Def.Alt
+	}
 	return c
 }
 
@@ -471,7 +496,7 @@ func buildMap(d *stats.Dataset, s Spec) *Chart {
 	)
 	opt := m.JSON()
 	opt["series"] = []mapSeries{{
-		SingleSeries: charts.SingleSeries{Name: "Announced Korean investment", Type: "map", MapType: MapName, Roam: opts.Bool(false), Data: items},
+		SingleSeries: charts.SingleSeries{Name: "Announced investment", Type: "map", MapType: MapName, Roam: opts.Bool(false), Data: items},
 		AspectScale:  1,
 	}}
 	delete(opt, "legend") // one series: a legend adds nothing
@@ -479,6 +504,9 @@ func buildMap(d *stats.Dataset, s Spec) *Chart {
 	c.Sources = ci.list
 	c.Empty = len(items) == 0
 	c.Alt = altMap(s, totals)
+	if s.Def.Alt != "" {
+		c.Alt = s.Def.Alt
+	}
 	return c
 }
 

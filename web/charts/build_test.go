@@ -33,7 +33,7 @@ func TestBuildDefault(t *testing.T) {
 // value's status, and the coverage lists missing years with their reasons.
 func TestDataQualityDrawn(t *testing.T) {
 	d := datasets.MustDefault()
-	spec, _ := SpecByID("us-goods-trade")
+	spec, _ := SpecByID(d, "us-goods-trade")
 	c, err := BuildOne(d, spec)
 	if err != nil {
 		t.Fatal(err)
@@ -83,7 +83,7 @@ func TestDataQualityDrawn(t *testing.T) {
 		t.Errorf("image note = %q", c.ImageNote)
 	}
 
-	spec, _ = SpecByID("rok-oda")
+	spec, _ = SpecByID(d, "rok-oda")
 	c, err = BuildOne(d, spec)
 	if err != nil {
 		t.Fatal(err)

@@ -16,7 +16,7 @@ import (
 // without a cell: the total is not a row of the workbook.
 func Check(d *stats.Dataset) []schema.Warning {
 	var out []schema.Warning
-	for _, s := range Specs() {
+	for _, s := range Specs(d) {
 		for _, ref := range s.Series {
 			if ref.Sum == nil {
 				continue

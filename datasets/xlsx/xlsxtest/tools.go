@@ -71,3 +71,46 @@ func SavedByLibreOffice(tb testing.TB, data []byte) []byte {
 	}
 	return b
 }
+
+// EditedByOpenpyxl opens a workbook with openpyxl, runs a Python snippet
+// on it as an analyst's script would (the workbook is wb; helpers
+// row(sheet, {header: value}) appends a row by header names, find(sheet,
+// header, value) returns the first data row whose column holds value,
+// and col(sheet, header) a column's letter), and returns the saved file.
+func EditedByOpenpyxl(tb testing.TB, data []byte, script string) []byte {
+	tb.Helper()
+	needTool(tb, "python3-openpyxl", "python3-openpyxl", exec.Command(Python, "-c", "import openpyxl").Run() == nil)
+	dir := tb.TempDir()
+	in, out, py := filepath.Join(dir, "in.xlsx"), filepath.Join(dir, "out.xlsx"), filepath.Join(dir, "edit.py")
+	if err := os.WriteFile(in, data, 0o600); err != nil {
+		tb.Fatal(err)
+	}
+	prog := `import sys, openpyxl
+from openpyxl.utils import get_column_letter
+wb = openpyxl.load_workbook(sys.argv[1])
+def headers(sheet):
+    return [c.value for c in wb[sheet][1]]
+def col(sheet, header):
+    return get_column_letter(headers(sheet).index(header) + 1)
+def row(sheet, values):
+    h = headers(sheet)
+    wb[sheet].append([values.get(x) for x in h])
+def find(sheet, header, value):
+    c = headers(sheet).index(header)
+    for r in range(2, wb[sheet].max_row + 1):
+        if wb[sheet].cell(row=r, column=c + 1).value == value:
+            return r
+    raise Exception("no %s with %s = %r" % (sheet, header, value))
+` + script + `
+wb.save(sys.argv[2])
+`
+	if err := os.WriteFile(py, []byte(prog), 0o600); err != nil {
+		tb.Fatal(err)
+	}
+	runTool(tb, Python, py, in, out)
+	b, err := os.ReadFile(out)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return b
+}
