@@ -13,7 +13,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -316,14 +315,11 @@ func (s *Server) wasChart(id string) bool {
 // the background at start: a removed chart's address then answers 410
 // rather than 404 whichever replica serves it.
 func (s *Server) learnChartHistory(ctx context.Context) {
-	vs, err := s.store.Versions(ctx)
+	// The newest versions only, a page of the history (newest first).
+	vs, err := s.store.ListVersions(ctx, datasets.VersionQuery{Limit: maxChartHistory})
 	if err != nil {
 		s.log.Warn("reading the versions' charts", "err", err)
 		return
-	}
-	sort.Slice(vs, func(i, j int) bool { return vs[i].Number > vs[j].Number })
-	if len(vs) > maxChartHistory {
-		vs = vs[:maxChartHistory]
 	}
 	for _, v := range vs {
 		if ctx.Err() != nil {
