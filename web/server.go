@@ -396,19 +396,28 @@ func (s *Server) countFormulas(ctx context.Context) {
 		s.log.Error("counting formulas of older versions", "err", err)
 		return
 	}
+	// Versions share workbooks (the store keeps each once, by SHA-256):
+	// each is read and counted once.
+	counted := map[string]int{}
 	for _, v := range vs {
 		if v.Formulas >= 0 || ctx.Err() != nil {
 			continue
 		}
-		wb, err := s.store.Workbook(ctx, v.Number)
-		if err != nil {
-			s.log.Error("counting formulas of older versions", "version", v.Number, "err", err)
-			continue
-		}
-		n, err := xlsx.CountFormulas(wb)
-		if err != nil {
-			s.log.Warn("counting formulas of older versions", "version", v.Number, "err", err)
-			continue
+		n, ok := counted[v.SHA256]
+		if !ok {
+			wb, err := s.store.Workbook(ctx, v.Number)
+			if errors.Is(err, datasets.ErrNotFound) {
+				continue // removed by retention meanwhile
+			}
+			if err != nil {
+				s.log.Error("counting formulas of older versions", "version", v.Number, "err", err)
+				continue
+			}
+			if n, err = xlsx.CountFormulas(wb); err != nil {
+				s.log.Warn("counting formulas of older versions", "version", v.Number, "err", err)
+				continue
+			}
+			counted[v.SHA256] = n
 		}
 		if err := s.store.SetFormulas(ctx, v.Number, n); err != nil {
 			s.log.Error("counting formulas of older versions", "version", v.Number, "err", err)
