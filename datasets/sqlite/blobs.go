@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -164,6 +165,66 @@ func datasetsToBlobs(ctx context.Context, tx *sql.Tx) error {
 		}
 	}
 	return nil
+}
+
+// definitionsIntoDatasets is migration 0004's Go step: every dataset blob
+// without chart definitions (stored before they were part of a dataset) is
+// replaced by the same dataset with the definitions it was shown with, and
+// the versions that referred to it refer to the new blob.
+func definitionsIntoDatasets(ctx context.Context, tx *sql.Tx) error {
+	rows, err := tx.QueryContext(ctx, `SELECT DISTINCT b.hash, b.encoding, b.data FROM versions v JOIN blobs b ON b.hash = v.dataset_sha256`)
+	if err != nil {
+		return err
+	}
+	type blob struct {
+		hash, enc string
+		data      []byte
+	}
+	var blobs []blob
+	for rows.Next() {
+		var b blob
+		if err := rows.Scan(&b.hash, &b.enc, &b.data); err != nil {
+			rows.Close()
+			return err
+		}
+		blobs = append(blobs, b)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	old := map[string]bool{}
+	for _, b := range blobs {
+		raw, err := decodeBlob(b.hash, b.enc, b.data)
+		if err != nil {
+			return err
+		}
+		var keys map[string]json.RawMessage
+		if err := json.Unmarshal(raw, &keys); err != nil {
+			return fmt.Errorf("dataset %s: %w", b.hash, err)
+		}
+		if _, ok := keys["Charts"]; ok {
+			continue
+		}
+		d, err := datasets.UnmarshalStorage(raw) // fills in the definitions of that time
+		if err != nil {
+			return fmt.Errorf("dataset %s: %w", b.hash, err)
+		}
+		nb, err := datasets.MarshalStorage(d)
+		if err != nil {
+			return fmt.Errorf("dataset %s: %w", b.hash, err)
+		}
+		h, err := putBlob(ctx, tx, nb, true)
+		if err != nil {
+			return fmt.Errorf("dataset %s: %w", b.hash, err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE versions SET dataset_sha256 = ? WHERE dataset_sha256 = ?`, h, b.hash); err != nil {
+			return fmt.Errorf("dataset %s: %w", b.hash, err)
+		}
+		old[b.hash] = true
+	}
+	_, err = deleteUnreferencedBlobs(ctx, tx, old)
+	return err
 }
 
 // Size returns the bytes the store's pages take (the database file once

@@ -47,7 +47,8 @@ type migration struct {
 // "-- @go NAME": the SQL before the line runs, then the function, then
 // the SQL after it, all in the migration's transaction.
 var goSteps = map[string]func(context.Context, *sql.Tx) error{
-	"datasets_to_blobs": datasetsToBlobs,
+	"datasets_to_blobs":         datasetsToBlobs,
+	"definitions_into_datasets": definitionsIntoDatasets,
 }
 
 var goStepLine = regexp.MustCompile(`(?m)^-- @go ([a-z0-9_]+)[ \t]*$`)

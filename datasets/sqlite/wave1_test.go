@@ -312,12 +312,32 @@ func checkWave1Blobs(t *testing.T, dir string, want wave1Fixture) {
 		}
 		var compact bytes.Buffer
 		json.Compact(&compact, raw)
-		var wb, ds string
-		if err := db.QueryRow(`SELECT sha256, dataset_sha256 FROM versions WHERE number = ?`, w.Number).Scan(&wb, &ds); err != nil {
+		// Migration 0004 stores the dataset with the chart and text
+		// definitions it was shown with: the wave-1 JSON read (which
+		// supplies them) and written again.
+		d, err := datasets.UnmarshalStorage(compact.Bytes())
+		if err != nil {
 			t.Fatal(err)
 		}
-		if wb != w.SHA256 || ds != hash(compact.Bytes()) {
-			t.Errorf("version %d refers to workbook %s and dataset %s; want %s and %s", w.Number, wb, ds, w.SHA256, hash(compact.Bytes()))
+		withDefs, err := datasets.MarshalStorage(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var wb, ds, enc string
+		var data []byte
+		if err := db.QueryRow(`SELECT v.sha256, v.dataset_sha256, b.encoding, b.data FROM versions v JOIN blobs b ON b.hash = v.dataset_sha256 WHERE v.number = ?`, w.Number).Scan(&wb, &ds, &enc, &data); err != nil {
+			t.Fatal(err)
+		}
+		if wb != w.SHA256 || ds != hash(withDefs) {
+			t.Errorf("version %d refers to workbook %s and dataset %s; want %s and %s", w.Number, wb, ds, w.SHA256, hash(withDefs))
+		}
+		stored, err := decodeBlob(ds, enc, data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var keys map[string]json.RawMessage
+		if err := json.Unmarshal(stored, &keys); err != nil || len(keys["Charts"]) < 100 || len(keys["Text"]) < 100 {
+			t.Errorf("version %d's stored dataset does not hold its chart and text definitions (%v)", w.Number, err)
 		}
 		distinct[wb], distinct[ds] = true, true
 	}
