@@ -61,6 +61,7 @@ var sectionOrder = []struct{ key, title string }{
 	{"memory", "6. Memory"},
 	{"micro", "7. Go micro-benchmarks"},
 	{"flood", "8. Image flood"},
+	{"history", "9. Version history: storage and pages"},
 }
 
 func main() {
@@ -89,7 +90,7 @@ func main() {
 func cmdBench(args []string) error {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	quick := fs.Bool("quick", os.Getenv("BENCH_QUICK") != "" && os.Getenv("BENCH_QUICK") != "0", "each measurement once, briefly (smoke check); also BENCH_QUICK=1")
-	only := fs.String("only", "", "comma-separated sections to run: serve,ingest,publish,load,images,memory,micro,flood (default all)")
+	only := fs.String("only", "", "comma-separated sections to run: serve,ingest,publish,load,images,memory,micro,flood,history (default all)")
 	out := fs.String("o", "BENCHMARKS.md", "report to write")
 	bin := fs.String("bin", "bin/bilateral", "the bilateral binary (make build)")
 	runs := fs.Int("runs", 0, "runs per figure (default 5, 1 with -quick)")
@@ -196,6 +197,7 @@ func cmdBench(args []string) error {
 		{"images", b.measureImages},
 		{"micro", b.measureMicro},
 		{"flood", b.measureFlood},
+		{"history", b.measureHistory},
 	}
 	for _, st := range steps {
 		if !run(st.key) {

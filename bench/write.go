@@ -43,7 +43,7 @@ func (b *bench) write(path, loadBefore, loadAfter string, timings map[string]tim
 		w.WriteString("> " + n + "\n\n")
 	}
 	w.WriteString("Reproduce everything: `make bench` (or `BENCH_QUICK=1 make bench` for a smoke check); one section: " +
-		"`go run ./bench -only serve|ingest|publish|load|images|memory|micro|flood -o /tmp/out.md` after `make build`.\n\n")
+		"`go run ./bench -only serve|ingest|publish|load|images|memory|micro|flood|history -o /tmp/out.md` after `make build`.\n\n")
 
 	w.WriteString("## Targets\n\n")
 	if len(b.rep.targets) == 0 {

@@ -195,8 +195,14 @@ type VersionStore interface {
 	// CurrentNumber returns the current version number, or ErrEmpty; it is
 	// cheap enough to poll.
 	CurrentNumber(ctx context.Context) (int, error)
-	// Versions lists every version, newest first.
+	// Versions lists every version, newest first. Listings shown to
+	// people or scripts use ListVersions, a page at a time.
 	Versions(ctx context.Context) ([]VersionInfo, error)
+	// ListVersions lists one page of the history, newest first.
+	ListVersions(ctx context.Context, q VersionQuery) ([]VersionInfo, error)
+	// CountVersions counts the versions kept numbered above the given
+	// number (0: every version kept).
+	CountVersions(ctx context.Context, above int) (int, error)
 	// Version returns one version's description and dataset, or ErrNotFound.
 	Version(ctx context.Context, n int) (VersionInfo, *stats.Dataset, error)
 	// Workbook returns the workbook bytes of a version, or ErrNotFound.
@@ -207,7 +213,27 @@ type VersionStore interface {
 	SetFormulas(ctx context.Context, n, formulas int) error
 	// Publish stores a new version and makes it current in one transaction.
 	// It returns ErrStale if v.BaseVersion is set and is not current.
+	// Workbooks and datasets are stored by content: publishing bytes the
+	// store holds already adds a history row and no copy.
 	Publish(ctx context.Context, v NewVersion) (VersionInfo, error)
+	// RemoveVersions deletes the given versions from the history in one
+	// transaction, with every stored workbook and dataset no version
+	// refers to any more, and returns what it removed. It never removes
+	// the current version or the first one (they are skipped); numbers
+	// that are not kept are skipped too. Retention (see Retention) decides
+	// what to remove.
+	RemoveVersions(ctx context.Context, numbers []int) ([]VersionInfo, error)
+}
+
+// VersionQuery asks for one page of the history, newest first.
+type VersionQuery struct {
+	// Before lists only versions numbered below it; 0 starts at the
+	// newest. It is the cursor of the API's pages.
+	Before int
+	// Offset skips that many versions (after Before), for numbered pages.
+	Offset int
+	// Limit is the most versions returned; 0 means no limit.
+	Limit int
 }
 
 // UploadStore keeps checked workbooks between their preview and their

@@ -31,12 +31,16 @@ type LoginPage struct {
 	Error string
 }
 
-// AdminPage is the editors' home: upload form and history.
+// AdminPage is the editors' home: upload form and one page of the
+// history.
 type AdminPage struct {
 	AdminBase
-	Current     datasets.VersionInfo
-	Versions    []datasets.VersionInfo
-	Flash       string
+	Current  datasets.VersionInfo
+	Versions []HistoryRow
+	Pager    Pager
+	Flash    string
+	// Missing is a version asked for (?version=N) that is not kept.
+	Missing     int
 	Filename    string
 	Errors      []xlsx.Issue
 	MaxUploadMB int64
@@ -74,6 +78,9 @@ type PreviewPage struct {
 	// with the current one; Confirm asks for a confirmation to publish.
 	BaseCheck baseCheck
 	Confirm   bool
+	// Unchanged: the upload stores the same dataset as its base version;
+	// publishing it would add a version with no changes.
+	Unchanged bool
 	// Charts and Text are what the upload adds or changes on the page.
 	Charts []ChartPreview
 	Text   []TextPreview
@@ -83,7 +90,7 @@ type PreviewPage struct {
 type DiffPage struct {
 	AdminBase
 	From, To int
-	Versions []datasets.VersionInfo
+	Newest   int
 	Changes  []stats.Change
 	Counts   ChangeCounts
 	Hidden   int
@@ -174,23 +181,30 @@ func (s *Server) handleLogout(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, "/admin/login")
 }
 
-// adminHome renders the upload form and history, with the problems of a
-// rejected upload when there are some.
+// adminHome renders the upload form and the first page of the history,
+// with the problems of a rejected upload when there are some.
 func (s *Server) adminHome(c echo.Context, code int, flash, filename string, issues []xlsx.Issue) error {
+	return s.adminHomePage(c, code, 1, 0, flash, filename, issues)
+}
+
+// adminHomePage renders the upload form and page p of the history.
+func (s *Server) adminHomePage(c echo.Context, code, p, missing int, flash, filename string, issues []xlsx.Issue) error {
 	ctx := c.Request().Context()
 	base, err := s.adminBase(c, "Upload and history")
 	if err != nil {
 		return err
 	}
-	vs, err := s.store.Versions(ctx)
+	rows, pager, err := s.historyPage(ctx, p)
 	if err != nil {
 		return err
 	}
-	page := &AdminPage{AdminBase: base, Versions: vs, Flash: flash, Filename: filename, Errors: issues, MaxUploadMB: s.cfg.MaxUpload >> 20}
-	for _, v := range vs {
-		if v.Current {
-			page.Current = v
-		}
+	page := &AdminPage{AdminBase: base, Versions: rows, Pager: pager, Missing: missing, Flash: flash, Filename: filename, Errors: issues, MaxUploadMB: s.cfg.MaxUpload >> 20}
+	if len(rows) > 0 && rows[0].Current {
+		page.Current = rows[0].VersionInfo
+	} else if cur, err := s.store.ListVersions(ctx, datasets.VersionQuery{Limit: 1}); err != nil {
+		return err
+	} else if len(cur) > 0 {
+		page.Current = cur[0]
 	}
 	return s.renderAdmin(c, code, pageAdmin, page)
 }
@@ -204,7 +218,17 @@ func (s *Server) handleAdmin(c echo.Context) error {
 	} else if c.QueryParam("discarded") != "" {
 		flash = "The upload was discarded; nothing changed."
 	}
-	return s.adminHome(c, http.StatusOK, flash, "", nil)
+	if q := c.QueryParam("version"); q != "" {
+		n, err := strconv.Atoi(q)
+		if err == nil && n > 0 {
+			if found, err := s.historyJump(c, n); found || err != nil {
+				return err
+			}
+		}
+		return s.adminHomePage(c, http.StatusNotFound, 1, max(n, 0), "", "", nil)
+	}
+	p, _ := strconv.Atoi(c.QueryParam("page"))
+	return s.adminHomePage(c, http.StatusOK, p, 0, flash, "", nil)
 }
 
 // handleAdminUpload checks an uploaded workbook. A bad one re-renders the
@@ -255,7 +279,8 @@ func (s *Server) handleAdminUpload(c echo.Context) error {
 	loc := "/admin/uploads/" + id
 	if wantsJSON {
 		return c.JSON(http.StatusOK, map[string]any{"valid": true, "location": loc, "warnings": append(append([]schema.Warning{}, res.warnings...), bw...),
-			"base_version": bc.Base, "current_version": bc.Current, "overwrites": bc.Overwrites})
+			"base_version": bc.Base, "current_version": bc.Current, "overwrites": bc.Overwrites,
+			"unchanged": sameDataset(curDS, res.dataset)})
 	}
 	return c.Redirect(http.StatusSeeOther, loc)
 }
@@ -278,6 +303,8 @@ func (s *Server) handlePreview(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	release := s.pinned.hold(u.BaseVersion)
+	defer release()
 	bv, bd, err := s.store.Version(ctx, u.BaseVersion)
 	if err != nil {
 		return err
@@ -293,7 +320,8 @@ func (s *Server) handlePreview(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	page := &PreviewPage{AdminBase: base, Upload: u, Base: bv, Counts: countChanges(changes), Stale: cur != u.BaseVersion, Warnings: res.warnings}
+	page := &PreviewPage{AdminBase: base, Upload: u, Base: bv, Counts: countChanges(changes), Stale: cur != u.BaseVersion, Warnings: res.warnings,
+		Unchanged: len(changes) == 0 && sameDataset(bd, u.Dataset)}
 	page.Changes, page.Hidden = s.listChanges(changes)
 	// The upload is compared with the version it was checked against,
 	// which is current unless the preview is stale.
@@ -382,20 +410,24 @@ func (s *Server) handleDiff(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	vs, err := s.store.Versions(ctx)
+	newest, err := s.store.ListVersions(ctx, datasets.VersionQuery{Limit: 2})
 	if err != nil {
 		return err
 	}
-	page := &DiffPage{AdminBase: base, Versions: vs}
+	page := &DiffPage{AdminBase: base}
 	// A missing or unreadable number is 0: the latest two versions, or
 	// "There is no version 0".
 	from, _ := strconv.Atoi(c.QueryParam("from"))
 	to, _ := strconv.Atoi(c.QueryParam("to"))
-	if from == 0 && to == 0 && len(vs) > 0 {
-		to = vs[0].Number
-		from = max(1, to-1)
+	if len(newest) > 0 {
+		page.Newest = newest[0].Number
+		if from == 0 && to == 0 {
+			to, from = newest[0].Number, newest[len(newest)-1].Number
+		}
 	}
 	page.From, page.To = from, to
+	release := s.pinned.hold(from, to)
+	defer release()
 	_, a, err := s.store.Version(ctx, from)
 	if err != nil {
 		return noVersion(from, err)

@@ -77,13 +77,19 @@ func (s *Server) handleAPIUpload(c echo.Context) error {
 		if changes == nil {
 			changes = []stats.Change{}
 		}
+		unchanged := len(changes) == 0 && sameDataset(cur, res.dataset)
 		if dryRun {
 			shown, summary := s.capChanges(changes)
 			return c.JSON(http.StatusOK, map[string]any{"valid": true, "base_version": bc.Base, "current_version": bc.Current,
-				"overwrites": bc.Overwrites, "changes": shown, "change_summary": summary, "warnings": warnings, "formulas": res.formulas})
+				"overwrites": bc.Overwrites, "changes": shown, "change_summary": summary, "unchanged": unchanged, "warnings": warnings, "formulas": res.formulas})
 		}
 		if bc.NeedsConfirm() && !wantForce(c) {
 			return staleBase(bc)
+		}
+		if unchanged && !(c.QueryParam("allow_empty") == "1" || c.QueryParam("allow_empty") == "true") {
+			// Publishing nothing is a choice (?allow_empty=1): a script that
+			// uploads on a schedule does not flood the history.
+			return c.JSON(http.StatusOK, map[string]any{"version": curInfo.Number, "unchanged": true, "warnings": warnings})
 		}
 		v, err := s.publish(ctx, datasets.NewVersion{Workbook: up.data, Dataset: res.dataset, Author: user, Comment: comment,
 			BaseVersion: curInfo.Number, Formulas: res.formulas})
@@ -106,16 +112,11 @@ func (s *Server) handleAPIUpload(c echo.Context) error {
 	}
 }
 
-// handleAPIVersions lists every version.
+// handleAPIVersions lists the history a page at a time, newest first:
+// ?limit= (default 50) versions older than ?before=, with a "next" link
+// to the following page while there is one.
 func (s *Server) handleAPIVersions(c echo.Context) error {
-	vs, err := s.store.Versions(c.Request().Context())
-	if err != nil {
-		return err
-	}
-	if vs == nil {
-		vs = []datasets.VersionInfo{}
-	}
-	return c.JSON(http.StatusOK, map[string]any{"versions": vs})
+	return s.apiVersionsPage(c)
 }
 
 // handleAPIRestore publishes a copy of an earlier version.
@@ -174,13 +175,17 @@ func noVersion(n int, err error) error {
 // publish.
 func (s *Server) restore(c echo.Context, n int, user string) (datasets.VersionInfo, error) {
 	ctx := c.Request().Context()
+	release := s.pinned.hold(n)
+	defer release()
 	old, d, err := s.store.Version(ctx, n)
 	if err != nil {
 		return datasets.VersionInfo{}, noVersion(n, err)
 	}
 	wb, err := s.store.Workbook(ctx, n)
 	if err != nil {
-		return datasets.VersionInfo{}, err
+		// Removed in between by another replica's retention (this one's
+		// keeps pinned versions).
+		return datasets.VersionInfo{}, noVersion(n, err)
 	}
 	v, err := s.publish(ctx, datasets.NewVersion{Workbook: wb, Dataset: d, Author: user, Comment: "Restored version " + strconv.Itoa(n), RestoredFrom: n, Formulas: old.Formulas})
 	if err != nil {

@@ -43,6 +43,7 @@ var pageFiles = map[string][]string{
 
 var templateFuncs = template.FuncMap{
 	"dec": func(n int) int { return n - 1 },
+	"inc": func(n int) int { return n + 1 },
 }
 
 // parsePages parses every page once; a missing or broken template fails

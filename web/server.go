@@ -13,7 +13,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -69,6 +68,9 @@ type Config struct {
 	PollInterval time.Duration
 	// Logger receives structured logs; nil means slog.Default().
 	Logger *slog.Logger
+	// Retention says which old versions to remove; the zero value keeps
+	// every version.
+	Retention datasets.Retention
 }
 
 // DefaultMaxUpload is the upload size limit when none is configured.
@@ -111,6 +113,11 @@ type Server struct {
 	// publishMu serialises publishing in this process; the store's
 	// transaction serialises it across replicas.
 	publishMu sync.Mutex
+
+	// pinned are the versions restores and comparisons are running on,
+	// which retention keeps; pruneNow wakes retention after a publish.
+	pinned   pins
+	pruneNow chan struct{}
 }
 
 // NewServer opens the current dataset version from the store (importing
@@ -132,7 +139,7 @@ func NewServer(cfg Config) (*Server, error) {
 	if cfg.PollInterval <= 0 {
 		cfg.PollInterval = 2 * time.Second
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, store: cfg.Store, metrics: newMetrics(), started: time.Now(), logins: newLoginLimiter()}
+	s := &Server{cfg: cfg, log: cfg.Logger, store: cfg.Store, metrics: newMetrics(), started: time.Now(), logins: newLoginLimiter(), pruneNow: make(chan struct{}, 1)}
 	s.images.cache = newLRU(imageCacheBytes)
 	if cfg.ImageBudget <= 0 {
 		cfg.ImageBudget = DefaultImageBudget
@@ -308,14 +315,11 @@ func (s *Server) wasChart(id string) bool {
 // the background at start: a removed chart's address then answers 410
 // rather than 404 whichever replica serves it.
 func (s *Server) learnChartHistory(ctx context.Context) {
-	vs, err := s.store.Versions(ctx)
+	// The newest versions only, a page of the history (newest first).
+	vs, err := s.store.ListVersions(ctx, datasets.VersionQuery{Limit: maxChartHistory})
 	if err != nil {
 		s.log.Warn("reading the versions' charts", "err", err)
 		return
-	}
-	sort.Slice(vs, func(i, j int) bool { return vs[i].Number > vs[j].Number })
-	if len(vs) > maxChartHistory {
-		vs = vs[:maxChartHistory]
 	}
 	for _, v := range vs {
 		if ctx.Err() != nil {
@@ -379,6 +383,7 @@ func (s *Server) publish(ctx context.Context, nv datasets.NewVersion) (datasets.
 	}
 	snap.createdAt = v.CreatedAt
 	s.swap(snap)
+	s.afterPublish()
 	return v, nil
 }
 
@@ -391,19 +396,28 @@ func (s *Server) countFormulas(ctx context.Context) {
 		s.log.Error("counting formulas of older versions", "err", err)
 		return
 	}
+	// Versions share workbooks (the store keeps each once, by SHA-256):
+	// each is read and counted once.
+	counted := map[string]int{}
 	for _, v := range vs {
 		if v.Formulas >= 0 || ctx.Err() != nil {
 			continue
 		}
-		wb, err := s.store.Workbook(ctx, v.Number)
-		if err != nil {
-			s.log.Error("counting formulas of older versions", "version", v.Number, "err", err)
-			continue
-		}
-		n, err := xlsx.CountFormulas(wb)
-		if err != nil {
-			s.log.Warn("counting formulas of older versions", "version", v.Number, "err", err)
-			continue
+		n, ok := counted[v.SHA256]
+		if !ok {
+			wb, err := s.store.Workbook(ctx, v.Number)
+			if errors.Is(err, datasets.ErrNotFound) {
+				continue // removed by retention meanwhile
+			}
+			if err != nil {
+				s.log.Error("counting formulas of older versions", "version", v.Number, "err", err)
+				continue
+			}
+			if n, err = xlsx.CountFormulas(wb); err != nil {
+				s.log.Warn("counting formulas of older versions", "version", v.Number, "err", err)
+				continue
+			}
+			counted[v.SHA256] = n
 		}
 		if err := s.store.SetFormulas(ctx, v.Number, n); err != nil {
 			s.log.Error("counting formulas of older versions", "version", v.Number, "err", err)
@@ -553,6 +567,7 @@ func (s *Server) Serve(ctx context.Context, ln, metricsLn net.Listener) error {
 		s.log.Info("serving metrics", "addr", metricsLn.Addr().String())
 	}
 	go s.follow(ctx)
+	go s.retain(ctx)
 	go s.learnChartHistory(ctx)
 	go s.countFormulas(ctx)
 	go s.rendererFor() // compile ECharts for images before the first one is asked for

@@ -18,6 +18,8 @@ const usage = `bilateral: a dashboard of bilateral economic statistics
 Usage:
   bilateral serve [--addr :8080] [--data DIR] [--dev] [--base-url URL]
                   [--max-upload-mb 20] [--trusted-proxies CIDR,...]
+                  [--keep-versions N] [--keep-age 90d]
+  bilateral prune --keep-versions N | --keep-age 90d [--dry-run] [--data DIR]
   bilateral validate FILE.xlsx [--json]
   bilateral export [-o FILE.xlsx] [--data DIR]
   bilateral render CHART --format png|svg|pdf [--width W --height H --scale S] -o FILE
@@ -32,7 +34,10 @@ Usage:
 
 Environment variables mirror the flags: BILATERAL_ADDR, BILATERAL_DATA,
 BILATERAL_DEV, BILATERAL_BASE_URL, BILATERAL_MAX_UPLOAD_MB,
-BILATERAL_TRUSTED_PROXIES.
+BILATERAL_TRUSTED_PROXIES, BILATERAL_KEEP_VERSIONS, BILATERAL_KEEP_AGE.
+Retention (--keep-versions, --keep-age) never removes the current
+version, the first one or one being restored or compared; without it
+every version is kept.
 `
 
 // errUsage marks a command-line mistake; main prints the usage and exits 2.
@@ -72,6 +77,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdServe(ctx, args[1:], stderr)
 	case "validate":
 		return cmdValidate(args[1:], stdout)
+	case "prune":
+		return cmdPrune(ctx, args[1:], stdout)
 	case "export":
 		return cmdExport(ctx, args[1:], stdout)
 	case "render":

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"sort"
 	"strconv"
+	"strings"
 )
 
 // The store's schema is the sequence of numbered migrations in
@@ -39,6 +40,45 @@ type migration struct {
 	version int
 	name    string
 	sql     string
+}
+
+// goSteps are the parts of migrations that SQL cannot do (hashing,
+// compressing), by name. A migration calls one with a line of its own,
+// "-- @go NAME": the SQL before the line runs, then the function, then
+// the SQL after it, all in the migration's transaction.
+var goSteps = map[string]func(context.Context, *sql.Tx) error{
+	"datasets_to_blobs":         datasetsToBlobs,
+	"definitions_into_datasets": definitionsIntoDatasets,
+}
+
+var goStepLine = regexp.MustCompile(`(?m)^-- @go ([a-z0-9_]+)[ \t]*$`)
+
+// run applies the migration's SQL and Go steps in tx.
+func (m migration) run(ctx context.Context, tx *sql.Tx) error {
+	rest := m.sql
+	for {
+		loc := goStepLine.FindStringSubmatchIndex(rest)
+		if loc == nil {
+			break
+		}
+		if _, err := tx.ExecContext(ctx, rest[:loc[0]]); err != nil {
+			return err
+		}
+		name := rest[loc[2]:loc[3]]
+		f := goSteps[name]
+		if f == nil {
+			return fmt.Errorf("no Go step named %q", name)
+		}
+		if err := f(ctx, tx); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		rest = rest[loc[1]:]
+	}
+	if strings.TrimSpace(rest) == "" {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, rest)
+	return err
 }
 
 // applied is one row of schema_migrations.
@@ -134,7 +174,7 @@ func migrate(ctx context.Context, db *sql.DB, steps []migration) error {
 		return err
 	}
 	for _, m := range todo {
-		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+		if err := m.run(ctx, tx); err != nil {
 			return fmt.Errorf("migration %04d_%s: %w", m.version, m.name, err)
 		}
 		if err := record(ctx, tx, m); err != nil {

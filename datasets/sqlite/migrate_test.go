@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -80,7 +81,8 @@ func mustSteps(t *testing.T, extra ...migration) []migration {
 
 // TestInitialMigrationIsWave1Schema: a new store gets exactly the tables
 // that wave 1 created, statement for statement, so a wave-1 store and a
-// migrated new one are the same thing.
+// migrated new one are the same thing. (The later steps change both
+// alike; the new store here stops after step 1.)
 func TestInitialMigrationIsWave1Schema(t *testing.T) {
 	dir := t.TempDir()
 	s, err := openWith(dir, mustSteps(t)[:1])
@@ -340,5 +342,46 @@ func TestConcurrentOpensMigrateOnce(t *testing.T) {
 	}
 	if rows := appliedRows(t, rawDB(t, dir)); len(rows) != len(mustSteps(t)) {
 		t.Errorf("schema_migrations = %q", rows)
+	}
+}
+
+// TestGoSteps: a "-- @go NAME" line runs the named Go step between the
+// SQL before and after it, in the migration's transaction; an unknown
+// name fails the migration and changes nothing.
+func TestGoSteps(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	next := len(mustSteps(t)) + 1
+	var order []string
+	goSteps["test_step"] = func(ctx context.Context, tx *sql.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM pragma_table_info('users') WHERE name = 'nick'`).Scan(&n); err != nil {
+			return err
+		}
+		order = append(order, fmt.Sprintf("go step sees nick: %d", n))
+		_, err := tx.ExecContext(ctx, `INSERT INTO users (name, password_hash, created_at, nick) VALUES ('go', 'h', 'now', 'g')`)
+		return err
+	}
+	defer delete(goSteps, "test_step")
+	bad := migration{version: next, name: "bad_step", sql: "ALTER TABLE users ADD COLUMN nick TEXT;\n-- @go no_such_step\n"}
+	if _, err := openWith(dir, mustSteps(t, bad)); err == nil || !strings.Contains(err.Error(), "no_such_step") {
+		t.Fatalf("an unknown Go step = %v", err)
+	}
+	if cols := schemaOf(t, rawDB(t, dir))["users"]; strings.Contains(cols, "nick") {
+		t.Errorf("a failed Go step left its SQL applied: %s", cols)
+	}
+	good := migration{version: next, name: "good_step", sql: "ALTER TABLE users ADD COLUMN nick TEXT;\n-- @go test_step\nUPDATE users SET nick = upper(nick);\n"}
+	s, err = openWith(dir, mustSteps(t, good))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	var nick string
+	if err := rawDB(t, dir).QueryRow(`SELECT nick FROM users WHERE name = 'go'`).Scan(&nick); err != nil || nick != "G" || fmt.Sprint(order) != "[go step sees nick: 1]" {
+		t.Errorf("nick = %q, %v; order %v", nick, err, order)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -92,6 +93,7 @@ func openDSN(dir string, steps []migration, extra string) (*Store, error) {
 		db.Close() // the migration's error is the one worth reporting
 		return nil, fmt.Errorf("sqlite: %s: %w", path, explain(dir, err))
 	}
+	compact(context.Background(), db)
 	return &Store{db: db, dir: dir}, nil
 }
 
@@ -108,6 +110,24 @@ func migrateWhenFree(db *sql.DB, steps []migration) error {
 			return err
 		}
 		time.Sleep(wait)
+	}
+}
+
+// compact gives back the space of a store that is mostly free pages, as
+// one left by migration 0003 (which moved every version's bytes into
+// blobs) or by retention removing most versions: VACUUM cannot run in a
+// migration's transaction, so it runs here, once, when more than half of
+// the file and more than 8 MiB are free. It is best effort: a store busy
+// with another replica is compacted at a later start.
+func compact(ctx context.Context, db *sql.DB) {
+	var free, pages, size int64
+	if db.QueryRowContext(ctx, `PRAGMA freelist_count`).Scan(&free) != nil ||
+		db.QueryRowContext(ctx, `PRAGMA page_count`).Scan(&pages) != nil ||
+		db.QueryRowContext(ctx, `PRAGMA page_size`).Scan(&size) != nil {
+		return
+	}
+	if free*2 > pages && free*size > 8<<20 {
+		db.ExecContext(ctx, `VACUUM`)
 	}
 }
 
@@ -148,13 +168,18 @@ func (s *Store) Current(ctx context.Context) (datasets.VersionInfo, *stats.Datas
 	return s.Version(ctx, n)
 }
 
-const versionCols = `number, created_at, author, comment, sha256, length(workbook), restored_from, COALESCE(formulas, -1)`
+// versionCols and versionFrom read a version's description; the size is
+// that of its workbook blob.
+const (
+	versionCols = `v.number, v.created_at, v.author, v.comment, v.sha256, w.size, v.restored_from, COALESCE(v.formulas, -1)`
+	versionFrom = ` FROM versions v JOIN blobs w ON w.hash = v.sha256`
+)
 
-func scanVersion(sc interface{ Scan(...any) error }, current int) (datasets.VersionInfo, error) {
+func scanVersion(sc interface{ Scan(...any) error }, current int, extra ...any) (datasets.VersionInfo, error) {
 	var v datasets.VersionInfo
 	var created string
 	var restored sql.NullInt64
-	if err := sc.Scan(&v.Number, &created, &v.Author, &v.Comment, &v.SHA256, &v.Size, &restored, &v.Formulas); err != nil {
+	if err := sc.Scan(append([]any{&v.Number, &created, &v.Author, &v.Comment, &v.SHA256, &v.Size, &restored, &v.Formulas}, extra...)...); err != nil {
 		return v, err
 	}
 	v.CreatedAt = parseTime(created)
@@ -165,11 +190,28 @@ func scanVersion(sc interface{ Scan(...any) error }, current int) (datasets.Vers
 
 // Versions implements datasets.Store.
 func (s *Store) Versions(ctx context.Context) ([]datasets.VersionInfo, error) {
+	return s.ListVersions(ctx, datasets.VersionQuery{})
+}
+
+// ListVersions implements datasets.Store.
+func (s *Store) ListVersions(ctx context.Context, q datasets.VersionQuery) ([]datasets.VersionInfo, error) {
 	cur, err := s.CurrentNumber(ctx)
 	if err != nil && !errors.Is(err, datasets.ErrEmpty) {
 		return nil, err
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT `+versionCols+` FROM versions ORDER BY number DESC`)
+	before := q.Before
+	if before <= 0 {
+		before = math.MaxInt64
+	}
+	limit := q.Limit
+	if limit <= 0 {
+		limit = -1 // SQLite: no limit
+	}
+	// The page is chosen on versions alone (the offset skips rows without
+	// joining them), then joined for the workbook sizes.
+	rows, err := s.db.QueryContext(ctx, `SELECT `+versionCols+` FROM (SELECT * FROM versions WHERE number < ? ORDER BY number DESC LIMIT ? OFFSET ?) v
+		JOIN blobs w ON w.hash = v.sha256 ORDER BY v.number DESC`,
+		before, limit, max(q.Offset, 0))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: versions: %w", err)
 	}
@@ -185,27 +227,34 @@ func (s *Store) Versions(ctx context.Context) ([]datasets.VersionInfo, error) {
 	return out, rows.Err()
 }
 
-// Version implements datasets.Store.
+// CountVersions implements datasets.Store.
+func (s *Store) CountVersions(ctx context.Context, above int) (int, error) {
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM versions WHERE number > ?`, above).Scan(&n); err != nil {
+		return 0, fmt.Errorf("sqlite: count versions: %w", err)
+	}
+	return n, nil
+}
+
+// Version implements datasets.Store. The description and the dataset are
+// read in one statement, so a version removed meanwhile is not found
+// rather than found without its dataset.
 func (s *Store) Version(ctx context.Context, n int) (datasets.VersionInfo, *stats.Dataset, error) {
 	cur, err := s.CurrentNumber(ctx)
 	if err != nil && !errors.Is(err, datasets.ErrEmpty) {
 		return datasets.VersionInfo{}, nil, err
 	}
-	row := s.db.QueryRowContext(ctx, `SELECT `+versionCols+`, dataset FROM versions WHERE number = ?`, n)
-	var v datasets.VersionInfo
-	var created, ds string
-	var restored sql.NullInt64
-	err = row.Scan(&v.Number, &created, &v.Author, &v.Comment, &v.SHA256, &v.Size, &restored, &v.Formulas, &ds)
+	var dh, enc string
+	var data []byte
+	v, err := scanVersion(s.db.QueryRowContext(ctx, `SELECT `+versionCols+`, d.hash, d.encoding, d.data`+versionFrom+
+		` JOIN blobs d ON d.hash = v.dataset_sha256 WHERE v.number = ?`, n), cur, &dh, &enc, &data)
 	if errors.Is(err, sql.ErrNoRows) {
-		return v, nil, fmt.Errorf("version %d: %w", n, datasets.ErrNotFound)
+		return datasets.VersionInfo{}, nil, fmt.Errorf("version %d: %w", n, datasets.ErrNotFound)
 	}
 	if err != nil {
 		return v, nil, fmt.Errorf("sqlite: version %d: %w", n, err)
 	}
-	v.CreatedAt = parseTime(created)
-	v.RestoredFrom = int(restored.Int64)
-	v.Current = v.Number == cur
-	d, err := datasets.UnmarshalStorage([]byte(ds))
+	d, err := decodeDataset(dh, enc, data)
 	if err != nil {
 		return v, nil, fmt.Errorf("sqlite: version %d: %w", n, err)
 	}
@@ -214,11 +263,16 @@ func (s *Store) Version(ctx context.Context, n int) (datasets.VersionInfo, *stat
 
 // Workbook implements datasets.Store.
 func (s *Store) Workbook(ctx context.Context, n int) ([]byte, error) {
-	var b []byte
-	err := s.db.QueryRowContext(ctx, `SELECT workbook FROM versions WHERE number = ?`, n).Scan(&b)
+	var h, enc string
+	var data []byte
+	err := s.db.QueryRowContext(ctx, `SELECT w.hash, w.encoding, w.data`+versionFrom+` WHERE v.number = ?`, n).Scan(&h, &enc, &data)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("version %d: %w", n, datasets.ErrNotFound)
 	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: workbook %d: %w", n, err)
+	}
+	b, err := decodeBlob(h, enc, data)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: workbook %d: %w", n, err)
 	}
@@ -233,9 +287,16 @@ func (s *Store) SetFormulas(ctx context.Context, n, formulas int) error {
 	return nil
 }
 
-// Publish implements datasets.Store. The insert and the move of the current
-// pointer commit together or not at all.
+// Publish implements datasets.Store. The blobs, the history row and the
+// move of the current pointer commit together or not at all.
 func (s *Store) Publish(ctx context.Context, nv datasets.NewVersion) (datasets.VersionInfo, error) {
+	return s.PublishRepeated(ctx, nv, 1)
+}
+
+// PublishRepeated publishes nv n times in one transaction, as n versions,
+// and returns the last. It is Publish for tests and benchmarks that need
+// a long history quickly (one commit instead of n).
+func (s *Store) PublishRepeated(ctx context.Context, nv datasets.NewVersion, n int) (datasets.VersionInfo, error) {
 	ds, err := datasets.MarshalStorage(nv.Dataset)
 	if err != nil {
 		return datasets.VersionInfo{}, fmt.Errorf("sqlite: publish: %w", err)
@@ -254,25 +315,38 @@ func (s *Store) Publish(ctx context.Context, nv datasets.NewVersion) (datasets.V
 			return datasets.VersionInfo{}, fmt.Errorf("checked against version %d, current is %d: %w", nv.BaseVersion, cur, datasets.ErrStale)
 		}
 	}
-	var next int
-	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(number), 0) + 1 FROM versions`).Scan(&next); err != nil {
+	h, err := putBlob(ctx, tx, nv.Workbook, false)
+	if err != nil {
 		return datasets.VersionInfo{}, fmt.Errorf("sqlite: publish: %w", err)
 	}
-	created := now()
+	dh, err := putBlob(ctx, tx, ds, true)
+	if err != nil {
+		return datasets.VersionInfo{}, fmt.Errorf("sqlite: publish: %w", err)
+	}
 	var restored any
 	if nv.RestoredFrom != 0 {
 		restored = nv.RestoredFrom
 	}
-	h := sum(nv.Workbook)
 	nv.Author = datasets.Clip(nv.Author, datasets.MaxAuditActor)
 	nv.Comment = datasets.Clip(nv.Comment, datasets.MaxComment)
 	var formulas any = nv.Formulas // -1: not known (a copy of an older version)
 	if nv.Formulas < 0 {
 		formulas = nil
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO versions (number, created_at, author, comment, sha256, workbook, dataset, restored_from, formulas) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		next, created, nv.Author, nv.Comment, h, nv.Workbook, string(ds), restored, formulas); err != nil {
-		return datasets.VersionInfo{}, fmt.Errorf("sqlite: publish: %w", err)
+	var next int
+	var created string
+	for range max(n, 1) {
+		// Numbers are never reused, even those of removed versions: the
+		// highest number given so far is the current version's, which is
+		// never removed.
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(number), 0) + 1 FROM versions`).Scan(&next); err != nil {
+			return datasets.VersionInfo{}, fmt.Errorf("sqlite: publish: %w", err)
+		}
+		created = now()
+		if _, err := tx.ExecContext(ctx, `INSERT INTO versions (number, created_at, author, comment, sha256, dataset_sha256, restored_from, formulas) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			next, created, nv.Author, nv.Comment, h, dh, restored, formulas); err != nil {
+			return datasets.VersionInfo{}, fmt.Errorf("sqlite: publish: %w", err)
+		}
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO current (id, version) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET version = excluded.version`, next); err != nil {
 		return datasets.VersionInfo{}, fmt.Errorf("sqlite: publish: %w", err)
@@ -282,6 +356,52 @@ func (s *Store) Publish(ctx context.Context, nv datasets.NewVersion) (datasets.V
 	}
 	return datasets.VersionInfo{Number: next, CreatedAt: parseTime(created), Author: nv.Author, Comment: nv.Comment, SHA256: h,
 		Size: len(nv.Workbook), RestoredFrom: nv.RestoredFrom, Current: true, Formulas: max(nv.Formulas, -1)}, nil
+}
+
+// RemoveVersions implements datasets.Store.
+func (s *Store) RemoveVersions(ctx context.Context, numbers []int) ([]datasets.VersionInfo, error) {
+	if len(numbers) == 0 {
+		return nil, nil
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: remove versions: %w", err)
+	}
+	defer tx.Rollback()
+	var cur, first int
+	if err := tx.QueryRowContext(ctx, `SELECT version FROM current WHERE id = 1`).Scan(&cur); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("sqlite: remove versions: %w", err)
+	}
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MIN(number), 0) FROM versions`).Scan(&first); err != nil {
+		return nil, fmt.Errorf("sqlite: remove versions: %w", err)
+	}
+	var removed []datasets.VersionInfo
+	hashes := map[string]bool{}
+	for _, n := range numbers {
+		if n == cur || n == first || n == 1 {
+			continue
+		}
+		var dh string
+		v, err := scanVersion(tx.QueryRowContext(ctx, `SELECT `+versionCols+`, v.dataset_sha256`+versionFrom+` WHERE v.number = ?`, n), cur, &dh)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: remove version %d: %w", n, err)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM versions WHERE number = ?`, n); err != nil {
+			return nil, fmt.Errorf("sqlite: remove version %d: %w", n, err)
+		}
+		hashes[v.SHA256], hashes[dh] = true, true
+		removed = append(removed, v)
+	}
+	if _, err := deleteUnreferencedBlobs(ctx, tx, hashes); err != nil {
+		return nil, fmt.Errorf("sqlite: remove versions: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("sqlite: remove versions: %w", err)
+	}
+	return removed, nil
 }
 
 // SaveUpload implements datasets.Store.

@@ -133,6 +133,7 @@ func TestWave1StoreMigratesUnchanged(t *testing.T) {
 		t.Errorf("a second open changed schema_migrations:\n%q\n%q", rows, again)
 	}
 	checkWave1(t, s, want)
+	checkWave1Blobs(t, dir, want)
 
 	// And it takes new versions after the old ones.
 	_, d, err := s.Current(context.Background())
@@ -277,6 +278,75 @@ func checkWave1Dataset(t *testing.T, file string, got *stats.Dataset) {
 		if !bytes.Equal(now[k], v) {
 			t.Errorf("%s: the storage format does not write back what wave 1 stored under %s", file, k)
 		}
+	}
+}
+
+// checkWave1Blobs checks what migration 0003 made of the wave-1 rows:
+// the workbook and dataset columns are gone, every version refers to its
+// workbook and its dataset in blobs by SHA-256, and identical contents
+// (version 3 restores version 1) are stored once.
+func checkWave1Blobs(t *testing.T, dir string, want wave1Fixture) {
+	t.Helper()
+	db := rawDB(t, dir)
+	var cols []string
+	rows, err := db.Query(`SELECT name FROM pragma_table_info('versions')`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var c string
+		rows.Scan(&c)
+		cols = append(cols, c)
+	}
+	rows.Close()
+	for _, c := range cols {
+		if c == "workbook" || c == "dataset" {
+			t.Errorf("versions still has the column %s after migration 0003: %v", c, cols)
+		}
+	}
+	distinct := map[string]bool{}
+	for _, w := range want.Versions {
+		raw, err := os.ReadFile(filepath.Join("testdata", "wave1", fmt.Sprintf("version-%d.json", w.Number)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var compact bytes.Buffer
+		json.Compact(&compact, raw)
+		// Migration 0004 stores the dataset with the chart and text
+		// definitions it was shown with: the wave-1 JSON read (which
+		// supplies them) and written again.
+		d, err := datasets.UnmarshalStorage(compact.Bytes())
+		if err != nil {
+			t.Fatal(err)
+		}
+		withDefs, err := datasets.MarshalStorage(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var wb, ds, enc string
+		var data []byte
+		if err := db.QueryRow(`SELECT v.sha256, v.dataset_sha256, b.encoding, b.data FROM versions v JOIN blobs b ON b.hash = v.dataset_sha256 WHERE v.number = ?`, w.Number).Scan(&wb, &ds, &enc, &data); err != nil {
+			t.Fatal(err)
+		}
+		if wb != w.SHA256 || ds != hash(withDefs) {
+			t.Errorf("version %d refers to workbook %s and dataset %s; want %s and %s", w.Number, wb, ds, w.SHA256, hash(withDefs))
+		}
+		stored, err := decodeBlob(ds, enc, data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var keys map[string]json.RawMessage
+		if err := json.Unmarshal(stored, &keys); err != nil || len(keys["Charts"]) < 100 || len(keys["Text"]) < 100 {
+			t.Errorf("version %d's stored dataset does not hold its chart and text definitions (%v)", w.Number, err)
+		}
+		distinct[wb], distinct[ds] = true, true
+	}
+	var blobs int
+	if err := db.QueryRow(`SELECT COUNT(*) FROM blobs`).Scan(&blobs); err != nil {
+		t.Fatal(err)
+	}
+	if blobs != len(distinct) || blobs != 4 {
+		t.Errorf("blobs holds %d contents; want %d (two workbooks, two datasets: version 3 shares version 1's)", blobs, len(distinct))
 	}
 }
 

@@ -2,6 +2,7 @@ package charts
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -94,7 +95,12 @@ func altMap(s Spec, totals []stats.RegionTotal) string {
 	n := 0
 	for _, t := range totals {
 		n += len(t.Projects)
-		parts = append(parts, t.Region+" "+Number(t.AmountUSDm)+" USD million ("+strconv.Itoa(len(t.Projects))+" "+plural(len(t.Projects), "project", "projects")+")")
+		projects := strconv.Itoa(len(t.Projects)) + " " + plural(len(t.Projects), "project", "projects")
+		if !slices.ContainsFunc(t.Projects, func(p stats.Project) bool { return p.Counted }) {
+			parts = append(parts, t.Region+" (none counted; "+projects+" listed)")
+			continue
+		}
+		parts = append(parts, t.Region+" "+Number(t.AmountUSDm)+" USD million ("+projects+")")
 	}
 	fmt.Fprintf(&b, " %d projects in %d states. Totals: %s.", n, len(totals), joinAnd(parts))
 	return b.String()

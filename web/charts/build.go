@@ -510,8 +510,11 @@ type dataZoom struct {
 
 // mapItem is one state of the map chart.
 type mapItem struct {
-	Name     string        `json:"name"`
-	Value    float64       `json:"value"`
+	Name string `json:"name"`
+	// Value is the region's counted total; null (drawn as no data) when
+	// every project there is listed but not counted, so that a region
+	// with none counted never looks like one with a small total.
+	Value    *float64      `json:"value"`
 	Unit     string        `json:"unit"`
 	Projects []mapProjects `json:"projects"`
 }
@@ -542,8 +545,11 @@ func buildMap(d *stats.Dataset, s Spec) *Chart {
 	var items []mapItem
 	maxV := 0.0
 	for _, t := range totals {
-		it := mapItem{Name: t.Region, Value: t.AmountUSDm, Unit: "USD million"}
+		it := mapItem{Name: t.Region, Unit: "USD million"}
 		for _, p := range t.Projects {
+			if p.Counted && it.Value == nil {
+				it.Value = &t.AmountUSDm
+			}
 			src := ci.cite(p.Source)
 			it.Projects = append(it.Projects, mapProjects{Company: p.Company, Amount: p.AmountUSDm, City: p.City, Year: p.Year, Counted: p.Counted, Source: src.Organisation})
 		}

@@ -88,13 +88,14 @@ export function mapTooltip(p) {
   const d = meta(p.data);
   let html = '<div class="tt-head">' + esc(p.name) + '</div>';
   const v = pointValue(p.data, p.value);
-  if (v === null) {
+  const projects = Array.isArray(d.projects) ? d.projects : [];
+  if (v === null && !projects.length) {
     return html + '<div class="tt-row"><span class="tt-value tt-missing">no data</span></div>';
   }
-  html += '<div class="tt-row"><span class="tt-name">Total</span><span class="tt-value">' +
-    withUnit(v, d.unit) + '</span></div>';
+  html += v === null
+    ? '<div class="tt-row"><span class="tt-value tt-missing">no project counted in the totals</span></div>'
+    : '<div class="tt-row"><span class="tt-name">Total</span><span class="tt-value">' + withUnit(v, d.unit) + '</span></div>';
   if (d.source) html += '<div class="tt-src">Source: ' + esc(d.source) + '</div>';
-  const projects = Array.isArray(d.projects) ? d.projects : [];
   if (projects.length) {
     html += '<ul class="tt-projects">';
     for (const pr of projects) {

@@ -1,0 +1,8 @@
+-- 0004 chart and text definitions: a dataset stored before the Charts,
+-- Chart series and Text sheets existed was shown with the built-in charts
+-- and narrative of that time (datasets/wave1). The step below rewrites
+-- each such dataset to hold those definitions itself, so every stored
+-- version carries the charts and text it was shown with, and restoring
+-- an old version never empties the page. Datasets that hold definitions
+-- already are left alone; a blob no version refers to any more is removed.
+-- @go definitions_into_datasets
