@@ -1,0 +1,77 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/bilateral/bilateral/accounts"
+	"github.com/bilateral/bilateral/datasets"
+	"github.com/bilateral/bilateral/stats"
+)
+
+// Weaknesses found by the outside attack after issue 10's fixes.
+
+// renameChart gives a dataset's first chart a new ID everywhere it is
+// named.
+func renameChart(d *stats.Dataset, id string) string {
+	old := d.Charts[0].ID
+	d.Charts[0].ID = id
+	for i := range d.ChartSeries {
+		if d.ChartSeries[i].Chart == old {
+			d.ChartSeries[i].Chart = id
+		}
+	}
+	for i := range d.Text {
+		if d.Text[i].Chart == old {
+			d.Text[i].Chart = id
+		}
+	}
+	return old
+}
+
+// TestChartIDWithDotRefused: a chart ID with a dot ("us-goods.2024") was
+// accepted and published, and the dashboard linked to /charts/us-goods.2024,
+// which answered 404 (the handler read "2024" as a file extension), while
+// /charts/us-goods.2024.png worked; a chart "x.png" beside a chart "x"
+// would take x's image address. Uploads now refuse the dot, naming the
+// cell, and a version stored before the rule serves its page by its
+// whole ID.
+func TestChartIDWithDotRefused(t *testing.T) {
+	s, store := newTestServerStore(t, nil)
+	tok, err := accounts.NewAPIToken(context.Background(), store, "ci")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := datasets.MustDefault()
+	renameChart(d, "us-goods.2024")
+	resp, m := apiUpload(t, s, "/api/v1/datasets?dry_run=1", tok, exportedFrom(t, d, 1))
+	if resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("dry run of a chart ID with a dot = %d %v; want 422", resp.StatusCode, m)
+	}
+	errs, _ := m["errors"].([]any)
+	found := false
+	for _, e := range errs {
+		em, _ := e.(map[string]any)
+		if em["sheet"] == stats.TableCharts && em["cell"] == "A2" && strings.Contains(em["message"].(string), "without '.'") {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("errors %v do not name Charts!A2 and the dot", errs)
+	}
+
+	// A version stored before the rule (written to the store directly).
+	if _, err := store.Publish(context.Background(), datasets.NewVersion{Workbook: workbook(t, d), Dataset: d, Author: "earlier"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Refresh(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{"/charts/us-goods.2024", "/charts/us-goods.2024.csv", "/charts/us-goods.2024.json"} {
+		if rec := get(t, s, path); rec.Code != http.StatusOK {
+			t.Errorf("GET %s = %d; want 200", path, rec.Code)
+		}
+	}
+}
