@@ -226,6 +226,9 @@ func (s *Server) requireToken(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		c.Set(ctxUser, "token:"+ti.Name)
 		c.Set(ctxScope, ti.Scope)
+		// What a token reads (authors, comments, versions) is for it
+		// alone: no cache keeps it, unless a handler says otherwise.
+		c.Response().Header().Set("Cache-Control", "no-store")
 		return next(c)
 	}
 }

@@ -75,3 +75,26 @@ func TestChartIDWithDotRefused(t *testing.T) {
 		}
 	}
 }
+
+// TestTokenResponsesNotStored: GET /api/v1/datasets, answered only with a
+// token, carried no Cache-Control at all (while /current said no-store),
+// so a cache in front could keep the version list (authors, comments)
+// under a URL anyone may ask for.
+func TestTokenResponsesNotStored(t *testing.T) {
+	s, store := newTestServerStore(t, nil)
+	tok, err := accounts.NewAPIToken(context.Background(), store, "ci")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{"/api/v1/datasets", "/api/v1/datasets/current"} {
+		req, _ := http.NewRequest(http.MethodGet, path, nil)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		resp := serveRequest(s, req)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("GET %s = %d", path, resp.StatusCode)
+		}
+		if cc := resp.Header.Get("Cache-Control"); !strings.Contains(cc, "no-store") && !strings.Contains(cc, "private") {
+			t.Errorf("GET %s: Cache-Control %q; want no-store (or private)", path, cc)
+		}
+	}
+}
