@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -96,5 +97,39 @@ func TestTokenResponsesNotStored(t *testing.T) {
 		if cc := resp.Header.Get("Cache-Control"); !strings.Contains(cc, "no-store") && !strings.Contains(cc, "private") {
 			t.Errorf("GET %s: Cache-Control %q; want no-store (or private)", path, cc)
 		}
+	}
+}
+
+// TestClientCannotChooseRequestID: Echo's RequestID adopted any client's
+// X-Request-Id, so a visitor could give its requests (their log lines and
+// error bodies) the id of another reader's request, which the server's
+// own ids (a prefix and a counter) make easy to guess, or 60 KB of text.
+// Only a trusted proxy's id, and only a short token, is kept.
+func TestClientCannotChooseRequestID(t *testing.T) {
+	s, _, _ := newConfiguredServer(t, func(c *Config) { c.TrustedProxies = []string{"198.51.100.0/24"} })
+	idOf := func(remote, sent string) string {
+		req := newRequest(http.MethodGet, "/no-such-page", nil)
+		req.RemoteAddr = remote
+		req.Header.Set("X-Request-Id", sent)
+		resp := serveRequest(s, req)
+		var m map[string]any
+		json.NewDecoder(resp.Body).Decode(&m)
+		if m["request_id"] != resp.Header.Get("X-Request-Id") {
+			t.Errorf("body names request %v, header %q", m["request_id"], resp.Header.Get("X-Request-Id"))
+		}
+		return resp.Header.Get("X-Request-Id")
+	}
+	if id := idOf("192.0.2.7:1234", "victim-request-1"); id == "victim-request-1" || id == "" {
+		t.Errorf("a visitor's X-Request-Id became the request's id (%q)", id)
+	}
+	if id := idOf("198.51.100.2:1234", "proxy-abc.123"); id != "proxy-abc.123" {
+		t.Errorf("the trusted proxy's request id was replaced by %q", id)
+	}
+	long := strings.Repeat("x", 5000)
+	if id := idOf("198.51.100.2:1234", long); id == long || id == "" {
+		t.Errorf("a 5000-byte request id from the proxy was kept")
+	}
+	if id := idOf("198.51.100.2:1234", "a\"<b>"); id == "a\"<b>" {
+		t.Errorf("a request id with markup was kept")
 	}
 }
