@@ -133,3 +133,26 @@ func TestClientCannotChooseRequestID(t *testing.T) {
 		t.Errorf("a request id with markup was kept")
 	}
 }
+
+// TestBearerSchemeAnyCase: "Authorization: bearer TOKEN" (the scheme in
+// lower case, as some HTTP libraries send it) was answered 401 "needs an
+// Authorization: Bearer TOKEN header"; the scheme is case-insensitive.
+func TestBearerSchemeAnyCase(t *testing.T) {
+	s, store := newTestServerStore(t, nil)
+	tok, err := accounts.NewAPIToken(context.Background(), store, "ci")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, scheme := range []string{"Bearer", "bearer", "BEARER"} {
+		req := newRequest(http.MethodGet, "/api/v1/datasets/current", nil)
+		req.Header.Set("Authorization", scheme+" "+tok)
+		if resp := serveRequest(s, req); resp.StatusCode != http.StatusOK {
+			t.Errorf("%s TOKEN: %d; want 200", scheme, resp.StatusCode)
+		}
+	}
+	req := newRequest(http.MethodGet, "/api/v1/datasets/current", nil)
+	req.Header.Set("Authorization", "Basic "+tok)
+	if resp := serveRequest(s, req); resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("Basic TOKEN: %d; want 401", resp.StatusCode)
+	}
+}
