@@ -76,6 +76,16 @@ func TestChartIDWithDotRefused(t *testing.T) {
 			t.Errorf("GET %s = %d; want 200", path, rec.Code)
 		}
 	}
+	// When a later version removes it, its address says it is gone.
+	if _, err := store.Publish(context.Background(), datasets.NewVersion{Workbook: workbook(t, datasets.MustDefault()), Dataset: datasets.MustDefault(), Author: "later"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Refresh(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if rec := get(t, s, "/charts/us-goods.2024"); rec.Code != http.StatusGone {
+		t.Errorf("GET the removed /charts/us-goods.2024 = %d; want 410", rec.Code)
+	}
 }
 
 // TestTokenResponsesNotStored: GET /api/v1/datasets, answered only with a
