@@ -3,10 +3,12 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/bilateral/bilateral/accounts"
 	"github.com/bilateral/bilateral/datasets"
@@ -209,5 +211,33 @@ func TestLongLabelOutsideImageBudget(t *testing.T) {
 	t.Logf("allocated per PNG: normal label %d MB, 32,767-character label %d MB", a>>20, b>>20)
 	if b > 10*a+200<<20 {
 		t.Errorf("a PNG with a 32,767-character label allocated %d MB, against %d MB with a normal one", b>>20, a>>20)
+	}
+}
+
+// TestErrorsNeverCachedAsImmutable: an image URL that names the current
+// version (as every image on the dashboard does: ?v=N) is answered with
+// "public, max-age=31536000, immutable", set before the image is drawn;
+// when drawing was refused (the image budget spent, 503) the error kept
+// that header, so anyone able to keep the budget busy could have a cache
+// in front keep the dashboard's images as errors for a year.
+func TestErrorsNeverCachedAsImmutable(t *testing.T) {
+	s, _, _ := newConfiguredServer(t, nil)
+	s.images.budget = newBudget("image", 1, 0, 0, 5*time.Second)
+	release, err := s.images.budget.acquire(1) // an attacker's render in flight
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer release()
+	snap, err := s.snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := fmt.Sprintf("/charts/%s.svg?plain=1&width=680&height=360&v=%d", snap.charts[0].ID, snap.version)
+	resp := serveRequest(s, newRequest(http.MethodGet, path, nil))
+	if resp.StatusCode != http.StatusServiceUnavailable {
+		t.Fatalf("GET %s with the budget spent = %d; want 503", path, resp.StatusCode)
+	}
+	if cc := resp.Header.Get("Cache-Control"); strings.Contains(cc, "max-age") || strings.Contains(cc, "immutable") || !strings.Contains(cc, "no-store") {
+		t.Errorf("503 for a versioned image URL: Cache-Control %q; want no-store", cc)
 	}
 }
