@@ -303,6 +303,10 @@ func (s *Server) handleChartsZip(c echo.Context) error {
 	if err := zw.Close(); err != nil {
 		return err
 	}
+	// The slot bounds building, not sending: a client that does not read
+	// its archive would otherwise hold the slot until the write deadline,
+	// and two of them denied every archive to everyone.
+	release()
 	attachment(c, snap, "charts-"+string(f)+".zip")
 	return serve(c, download("application/zip", buf.Bytes(), snap.version, false), revalidate)
 }

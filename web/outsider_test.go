@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"runtime"
 	"strings"
 	"testing"
@@ -239,5 +240,39 @@ func TestErrorsNeverCachedAsImmutable(t *testing.T) {
 	}
 	if cc := resp.Header.Get("Cache-Control"); strings.Contains(cc, "max-age") || strings.Contains(cc, "immutable") || !strings.Contains(cc, "no-store") {
 		t.Errorf("503 for a versioned image URL: Cache-Control %q; want no-store", cc)
+	}
+}
+
+// slotWatcher is a response writer that notes, when the body starts to
+// be written, how many archive slots are taken.
+type slotWatcher struct {
+	*httptest.ResponseRecorder
+	s       *Server
+	atWrite int64
+	wrote   bool
+}
+
+func (w *slotWatcher) Write(b []byte) (int, error) {
+	if !w.wrote {
+		w.wrote, w.atWrite = true, w.s.zips.inUse()
+	}
+	return w.ResponseRecorder.Write(b)
+}
+
+// TestChartsZipSlotFreedBeforeSending: the archive slot (two at once) was
+// held until the archive had been sent, so two clients that asked for
+// /data/charts.zip and did not read the answer (a few kilobytes of
+// receive window) denied every archive to everyone with 503 until the
+// write deadline, two minutes, again and again. The slot bounds building;
+// it is given back before the first byte is sent.
+func TestChartsZipSlotFreedBeforeSending(t *testing.T) {
+	s := newTestServer(t, nil)
+	w := &slotWatcher{ResponseRecorder: httptest.NewRecorder(), s: s}
+	s.Handler().ServeHTTP(w, newRequest(http.MethodGet, "/data/charts.zip?format=svg", nil))
+	if w.Code != http.StatusOK || !w.wrote {
+		t.Fatalf("GET /data/charts.zip = %d", w.Code)
+	}
+	if w.atWrite != 0 {
+		t.Errorf("%d archive slot(s) held while the archive is sent; want 0", w.atWrite)
 	}
 }
