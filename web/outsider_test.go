@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/bilateral/bilateral/accounts"
+	"github.com/bilateral/bilateral/chartimage"
 	"github.com/bilateral/bilateral/datasets"
 	"github.com/bilateral/bilateral/stats"
 )
@@ -274,5 +276,27 @@ func TestChartsZipSlotFreedBeforeSending(t *testing.T) {
 	}
 	if w.atWrite != 0 {
 		t.Errorf("%d archive slot(s) held while the archive is sent; want 0", w.atWrite)
+	}
+}
+
+// TestChartsZipShared: with the slot given back before sending, each
+// request for the archive built and held its own copy while it was sent,
+// so a client holding many connections without reading pinned one copy
+// per connection. The same archive is now built once and shared.
+func TestChartsZipShared(t *testing.T) {
+	s := newTestServer(t, nil)
+	first := get(t, s, "/data/charts.zip?format=svg")
+	second := get(t, s, "/data/charts.zip?format=svg")
+	if first.Code != http.StatusOK || second.Code != http.StatusOK {
+		t.Fatalf("GET /data/charts.zip = %d, %d", first.Code, second.Code)
+	}
+	if s.images.cache.size == 0 {
+		t.Fatal("the archive was not kept")
+	}
+	if _, ok := s.images.cache.get("zip/" + imageRequest{opts: chartimage.DefaultOptions(chartimage.SVG)}.key(1)); !ok {
+		t.Error("the archive is not kept under its version and parameters")
+	}
+	if !bytes.Equal(first.Body.Bytes(), second.Body.Bytes()) || first.Header().Get("Etag") != second.Header().Get("Etag") {
+		t.Error("the second archive differs from the first")
 	}
 }
