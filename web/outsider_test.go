@@ -300,3 +300,20 @@ func TestChartsZipShared(t *testing.T) {
 		t.Error("the second archive differs from the first")
 	}
 }
+
+// TestNotFoundEchoesLittle: the 404 for /charts/NAME quoted NAME whole, so
+// a 60 KB address came back as a 60 KB page of the visitor's text on the
+// site's own error page. The echo stops after a chart ID's length.
+func TestNotFoundEchoesLittle(t *testing.T) {
+	s := newTestServer(t, nil)
+	long := strings.Repeat("Call-0800-SCAM-", 400)
+	for _, accept := range []string{"application/json", "text/html"} {
+		rec := get(t, s, "/charts/"+long, "Accept", accept)
+		if rec.Code != http.StatusNotFound {
+			t.Fatalf("GET /charts/<6000 characters> = %d", rec.Code)
+		}
+		if n := strings.Count(rec.Body.String(), "Call-0800-SCAM-"); n > 6 {
+			t.Errorf("%s: the 404 repeats the address's text %d times; want at most the first 80 characters", accept, n)
+		}
+	}
+}
