@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"runtime"
 	"strings"
 	"testing"
@@ -315,5 +316,40 @@ func TestNotFoundEchoesLittle(t *testing.T) {
 		if n := strings.Count(rec.Body.String(), "Call-0800-SCAM-"); n > 6 {
 			t.Errorf("%s: the 404 repeats the address's text %d times; want at most the first 80 characters", accept, n)
 		}
+	}
+}
+
+// TestNoticesCannotBeSpoofed: a link such as /admin/accounts?removed=… or
+// /admin?published=999 made an editor's page announce what never
+// happened. Notices now carry a signature keyed by the editor's session.
+func TestNoticesCannotBeSpoofed(t *testing.T) {
+	s, store := newTestServerStore(t, nil)
+	e := newEditor(t, s, store)
+	if resp := e.login(testPassword); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("login = %d", resp.StatusCode)
+	}
+	for _, path := range []string{"/admin?published=999", "/admin?published=999&sig=00", "/admin/accounts?removed=Call%200800%20SCAM", "/admin/accounts?revoked=7"} {
+		_, body := e.get(path)
+		if strings.Contains(string(body), "999 is published") || strings.Contains(string(body), "SCAM") || strings.Contains(string(body), "is revoked") {
+			t.Errorf("%s: the page shows a notice taken from the address", path)
+		}
+	}
+	// A real notice still shows: discard an upload and follow the redirect.
+	changed := datasets.MustDefault()
+	changed.Facts[0].Value++
+	resp, _ := e.upload(workbook(t, changed), true)
+	_, body := e.get(resp.Header.Get("Location"))
+	d := doc(t, body)
+	action, _ := d.Find(`form[action$="/discard"]`).Attr("action")
+	if action == "" {
+		t.Fatalf("no discard form on the preview")
+	}
+	resp, _ = e.postForm(action, url.Values{"csrf": {e.csrf}})
+	loc := resp.Header.Get("Location")
+	if !strings.Contains(loc, "sig=") {
+		t.Fatalf("discard redirected to %q, want a signed notice", loc)
+	}
+	if _, body := e.get(loc); !strings.Contains(string(body), "The upload was discarded") {
+		t.Errorf("the signed notice is not shown at %s", loc)
 	}
 }
