@@ -732,6 +732,7 @@ func (p *painter) drawText(n *node, st gstate) {
 	case "end":
 		x -= f.width(s, size)
 	}
+	s = visiblePart(s, size, st.m)
 	if m := st.m; p.snap > 0 && m[0][1] == 0 && m[1][0] == 0 && m[1][1] != 0 {
 		dev := (m[1][1]*y + m[1][2]) * p.snap
 		y += (math.Round(dev) - dev) / p.snap / m[1][1]
@@ -777,6 +778,31 @@ func (p *painter) drawText(n *node, st gstate) {
 		f.plainGlyphs(t)
 	}
 	p.c.RenderText(t, m)
+}
+
+// visiblePart cuts a text run to the glyphs that could show in the
+// largest image: no glyph is narrower than a tenth of the font size, so a
+// run of more than the image's diagonal over that is off the image past
+// that point. Text comes from the workbook (a 32,000-character legend
+// label drew every glyph: half a gigabyte and seconds per PNG, outside
+// the pixel budget); the cut keeps the cost of a run bounded.
+func visiblePart(s string, size float64, m canvas.Matrix) string {
+	px := size * math.Sqrt(math.Abs(m.Det()))
+	if px <= 0 {
+		return s
+	}
+	limit := int(math.Hypot(MaxWidth, MaxHeight)/(0.1*px)) + 1
+	if len(s) <= limit { // bytes ≥ runes
+		return s
+	}
+	n := 0
+	for i := range s {
+		if n == limit {
+			return s[:i]
+		}
+		n++
+	}
+	return s
 }
 
 func capper(s string) canvas.Capper {

@@ -254,6 +254,11 @@ func (d *Dataset) validateCharts(add func(table string, i int, field, value, for
 			add(TableCharts, i, "ID", "", "every chart needs an ID: it is the chart's address, /charts/ID")
 		case !idPattern.MatchString(c.ID):
 			add(TableCharts, i, "ID", c.ID, "IDs use letters, digits, '_', '-' and '.', up to 64 characters")
+		case strings.Contains(c.ID, "."):
+			// The ID is the chart's address: /charts/ID.png is its image,
+			// so a dot would make /charts/ID the image or table of another
+			// chart, or of none.
+			add(TableCharts, i, "ID", c.ID, "a chart's ID is its address, /charts/ID: use letters, digits, '_' and '-', without '.' (a dot starts a download's extension, such as .png)")
 		default:
 			if _, dup := charts[c.ID]; dup {
 				add(TableCharts, i, "ID", c.ID, "this ID is used by an earlier chart")

@@ -207,7 +207,11 @@ func sameOrigin(c echo.Context) bool {
 func (s *Server) requireToken(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		h := c.Request().Header.Get("Authorization")
-		tok, ok := strings.CutPrefix(h, "Bearer ")
+		// The scheme's name is case-insensitive (RFC 9110, 11.1).
+		tok, ok := "", len(h) > 7 && strings.EqualFold(h[:7], "Bearer ")
+		if ok {
+			tok = h[7:]
+		}
 		if !ok || strings.TrimSpace(tok) == "" {
 			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="bilateral"`)
 			return stats.NewError(stats.Unauthorized, "This API needs an Authorization: Bearer TOKEN header (create a token with `bilateral token create NAME`).")
@@ -226,6 +230,9 @@ func (s *Server) requireToken(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		c.Set(ctxUser, "token:"+ti.Name)
 		c.Set(ctxScope, ti.Scope)
+		// What a token reads (authors, comments, versions) is for it
+		// alone: no cache keeps it, unless a handler says otherwise.
+		c.Response().Header().Set("Cache-Control", "no-store")
 		return next(c)
 	}
 }

@@ -208,6 +208,10 @@ func (s *Server) handleError(err error, c echo.Context) {
 	for _, k := range []string{"Etag", "Content-Disposition", "Content-Encoding", "Content-Length", "Last-Modified", "Accept-Ranges"} {
 		h.Del(k)
 	}
+	// Nor does their Cache-Control: an image whose URL names the version
+	// is "immutable", and a 503 for it (the image budget spent) must not
+	// be kept by a cache for a year. An error is the answer of a moment.
+	h.Set("Cache-Control", "no-store")
 	setRetryAfter(h, p)
 	if !prefersHTML(c.Request()) {
 		body := map[string]any{"error": p.message, "code": p.code, "request_id": reqID}

@@ -58,12 +58,14 @@ func (s *Server) accountsPage(c echo.Context, code int, page *AccountsPage) erro
 func (s *Server) handleAccounts(c echo.Context) error {
 	page := &AccountsPage{}
 	switch {
-	case c.QueryParam("password") != "":
+	case hasNotice(c, "password"):
 		page.Flash = "Your password is changed. Every other session of yours has ended."
-	case c.QueryParam("removed") != "":
-		page.Flash = "Editor " + c.QueryParam("removed") + " is removed and signed out everywhere."
-	case c.QueryParam("revoked") != "":
-		page.Flash = "Token " + c.QueryParam("revoked") + " is revoked."
+	case hasNotice(c, "removed"):
+		name, _ := notice(c, "removed")
+		page.Flash = "Editor " + name + " is removed and signed out everywhere."
+	case hasNotice(c, "revoked"):
+		id, _ := notice(c, "revoked")
+		page.Flash = "Token " + id + " is revoked."
 	}
 	return s.accountsPage(c, http.StatusOK, page)
 }
@@ -92,7 +94,7 @@ func (s *Server) handleChangePassword(c echo.Context) error {
 	if err := s.startSession(c, user); err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, "/admin/accounts?password=changed")
+	return c.Redirect(http.StatusSeeOther, "/admin/accounts?"+noticeQuery(c, "password", "changed"))
 }
 
 // handleRemoveUser removes another editor and ends their sessions.
@@ -109,7 +111,7 @@ func (s *Server) handleRemoveUser(c echo.Context) error {
 		return err
 	}
 	s.audit(c, "user_removed", name)
-	return c.Redirect(http.StatusSeeOther, "/admin/accounts?removed="+name)
+	return c.Redirect(http.StatusSeeOther, "/admin/accounts?"+noticeQuery(c, "removed", name))
 }
 
 // handleCreateToken creates an API token and shows it once.
@@ -149,5 +151,5 @@ func (s *Server) handleRevokeToken(c echo.Context) error {
 		return err
 	}
 	s.audit(c, "token_revoked", "token "+c.Param("id"))
-	return c.Redirect(http.StatusSeeOther, "/admin/accounts?revoked="+c.Param("id"))
+	return c.Redirect(http.StatusSeeOther, "/admin/accounts?"+noticeQuery(c, "revoked", c.Param("id")))
 }

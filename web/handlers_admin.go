@@ -211,11 +211,11 @@ func (s *Server) adminHomePage(c echo.Context, code, p, missing int, flash, file
 
 func (s *Server) handleAdmin(c echo.Context) error {
 	var flash string
-	if n, err := strconv.Atoi(c.QueryParam("published")); err == nil {
-		flash = "Version " + strconv.Itoa(n) + " is published: the dashboard now shows it."
-	} else if n, err := strconv.Atoi(c.QueryParam("restored")); err == nil {
-		flash = "Version " + strconv.Itoa(n) + " is published as a copy of an earlier version."
-	} else if c.QueryParam("discarded") != "" {
+	if v, ok := notice(c, "published"); ok {
+		flash = "Version " + v + " is published: the dashboard now shows it."
+	} else if v, ok := notice(c, "restored"); ok {
+		flash = "Version " + v + " is published as a copy of an earlier version."
+	} else if _, ok := notice(c, "discarded"); ok {
 		flash = "The upload was discarded; nothing changed."
 	}
 	if q := c.QueryParam("version"); q != "" {
@@ -376,7 +376,7 @@ func (s *Server) handlePublish(c echo.Context) error {
 		// a day, and publishing it again is refused as stale.
 		s.log.Warn("removing a published upload", "upload", u.ID, "err", err)
 	}
-	return c.Redirect(http.StatusSeeOther, "/admin?published="+strconv.Itoa(v.Number))
+	return c.Redirect(http.StatusSeeOther, "/admin?"+noticeQuery(c, "published", strconv.Itoa(v.Number)))
 }
 
 func (s *Server) handleDiscard(c echo.Context) error {
@@ -388,7 +388,7 @@ func (s *Server) handleDiscard(c echo.Context) error {
 		return err // nothing was discarded: the editor sees the failure and can try again
 	}
 	s.audit(c, "discard", u.Filename)
-	return c.Redirect(http.StatusSeeOther, "/admin?discarded=1")
+	return c.Redirect(http.StatusSeeOther, "/admin?"+noticeQuery(c, "discarded", "1"))
 }
 
 func (s *Server) handleAdminRestore(c echo.Context) error {
@@ -401,7 +401,7 @@ func (s *Server) handleAdminRestore(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, "/admin?restored="+strconv.Itoa(v.Number))
+	return c.Redirect(http.StatusSeeOther, "/admin?"+noticeQuery(c, "restored", strconv.Itoa(v.Number)))
 }
 
 func (s *Server) handleDiff(c echo.Context) error {

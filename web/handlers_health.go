@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -63,4 +64,12 @@ func (s *Server) handleReadyz(c echo.Context) error {
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
-func quote(s string) string { return strconv.Quote(s) }
+func quote(s string) string {
+	// What a visitor typed is echoed only as far as an ID can go (64
+	// characters): a 60 KB address was reflected whole in the 404 page.
+	const maxRunes = 80
+	if utf8.RuneCountInString(s) > maxRunes {
+		s = string([]rune(s)[:maxRunes]) + "…"
+	}
+	return strconv.Quote(s)
+}

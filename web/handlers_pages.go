@@ -52,7 +52,10 @@ func (s *Server) handleChart(c echo.Context) error {
 	}
 	file := c.Param("file")
 	id, ext := file, ""
-	if i := strings.LastIndexByte(file, '.'); i >= 0 {
+	// A chart ID has no dot (validation refuses one); a version stored
+	// before that rule may have one, and its page is found (or said to be
+	// gone) by its whole ID.
+	if i := strings.LastIndexByte(file, '.'); i >= 0 && snap.byID[file] == nil && !s.wasChart(file) {
 		id, ext = file[:i], file[i+1:]
 	}
 	ch := snap.byID[id]

@@ -315,6 +315,18 @@ func (s *Server) handleChartsZip(c echo.Context) error {
 	if err != nil {
 		return stats.NewError(stats.BadRequest, "format must be png, svg or pdf")
 	}
+	// An archive is kept with the images, so that everyone asking for the
+	// same one (and every client slow to read it) shares its bytes.
+	params, err := parseImageRequest(c, "", f)
+	if err != nil {
+		return err
+	}
+	key := "zip/" + params.key(snap.version)
+	name := "charts-" + string(f) + ".zip"
+	if b, ok := s.images.cache.get(key); ok {
+		attachment(c, snap, name)
+		return serve(c, b, revalidate)
+	}
 	// An archive holds every chart's image in memory while it is built,
 	// and each may be drawn: a few are built at once (then 503), so that
 	// archives waiting for the image budget cannot pile up.
@@ -345,8 +357,14 @@ func (s *Server) handleChartsZip(c echo.Context) error {
 	if err := zw.Close(); err != nil {
 		return err
 	}
-	attachment(c, snap, "charts-"+string(f)+".zip")
-	return serve(c, download("application/zip", buf.Bytes(), snap.version, false), revalidate)
+	// The slot bounds building, not sending: a client that does not read
+	// its archive would otherwise hold the slot until the write deadline,
+	// and two of them denied every archive to everyone.
+	release()
+	b := download("application/zip", buf.Bytes(), snap.version, false)
+	s.images.cache.put(key, b)
+	attachment(c, snap, name)
+	return serve(c, b, revalidate)
 }
 
 // lru is a byte-bounded least-recently-used cache of images.

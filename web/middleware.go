@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"sync/atomic"
 
 	"github.com/labstack/echo/v4"
@@ -64,6 +65,35 @@ func newRequestIDs() *requestIDs {
 
 func (g *requestIDs) next() string {
 	return g.prefix + strconv.FormatUint(g.n.Add(1), 36)
+}
+
+// forwardedRequestID keeps a request's own X-Request-Id only when a
+// trusted proxy sent it and it is a short token; Echo's RequestID would
+// otherwise adopt whatever any client sends, so a visitor could give its
+// requests (and the log lines and error bodies that name them) the id of
+// someone else's request, or 60 KB of text.
+func (s *Server) forwardedRequestID(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		if id := r.Header.Get(echo.HeaderXRequestID); id != "" && (!s.fromTrustedProxy(r) || !requestIDToken(id)) {
+			r.Header.Del(echo.HeaderXRequestID)
+		}
+		return next(c)
+	}
+}
+
+// requestIDToken reports whether id is 1 to 128 letters, digits, '-',
+// '_', '.' or ':'.
+func requestIDToken(id string) bool {
+	if len(id) == 0 || len(id) > 128 {
+		return false
+	}
+	for _, r := range id {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_.:", r)) {
+			return false
+		}
+	}
+	return true
 }
 
 // recoverMiddleware turns a panic in a handler into a logged 500.

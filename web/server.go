@@ -606,6 +606,7 @@ var getAndHead = []string{http.MethodGet, http.MethodHead}
 func (s *Server) routes() {
 	e := s.echo
 	e.Pre(middleware.RemoveTrailingSlashWithConfig(middleware.TrailingSlashConfig{RedirectCode: http.StatusMovedPermanently}))
+	e.Use(s.forwardedRequestID)
 	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{Generator: newRequestIDs().next}))
 	e.Use(s.recoverMiddleware)
 	e.Use(s.slowBodies)
