@@ -82,10 +82,19 @@ func TestBrowserEditorPublishes(t *testing.T) {
 	}
 	if err := chromedp.Do(tctx,
 		chromedp.SendKeys(chromedp.CSS("#comment"), "2022 exports revised"),
-		chromedp.Click(chromedp.CSS(`form[action$="/publish"] button`)),
+		// The button's own click, not a mouse event at coordinates taken
+		// a moment before: the long preview above it can still move while
+		// its fonts and lazy chart images arrive, and a click at the old
+		// place then lands beside the button (the test hung here now and
+		// then under load).
+		chromedp.Evaluate[chromedp.Void](`document.querySelector('form[action$="/publish"] button').click()`),
 		chromedp.WaitVisible(chromedp.CSS(".notice--ok")),
 	); err != nil {
-		t.Fatalf("publishing: %v", err)
+		dctx, cancel := context.WithTimeout(ctx, testtool.Timeout(20*time.Second))
+		defer cancel()
+		loc, _ := chromedp.Run(dctx, chromedp.Location())
+		main, _ := chromedp.Run(dctx, chromedp.Evaluate[string](`document.body.innerText.slice(0, 800)`))
+		t.Fatalf("publishing: %v (at %s; the page reads: %q)", err, loc, main)
 	}
 	flash, _ := chromedp.Run(tctx, chromedp.Text(chromedp.CSS(".notice--ok")))
 	if !strings.Contains(flash, "Version 2") {
