@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"strings"
@@ -134,5 +135,49 @@ func TestSignInRefusesPasswordSuffix(t *testing.T) {
 	}
 	if resp := e.login(long); resp.StatusCode != http.StatusSeeOther {
 		t.Errorf("sign-in with the password = %d, want 303", resp.StatusCode)
+	}
+}
+
+// TestHugeValuesRefusedWithTheirCell: two values of 1e308 passed the dry
+// run and then made a computed total +Inf, so publishing failed with a
+// generic 500 (issue 10, finding 7). Values are bounded (10^15 in size),
+// so every total a chart computes from two of them stays finite, and the
+// upload is refused with the cells named before anything is published.
+func TestHugeValuesRefusedWithTheirCell(t *testing.T) {
+	s, store := newTestServerStore(t, nil)
+	tok, err := accounts.NewAPIToken(context.Background(), store, "ci")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := datasets.MustDefault()
+	n := 0
+	for i, o := range d.Observations {
+		if (o.Series == "us_goods_exports" || o.Series == "us_goods_imports") && o.Year == 2019 {
+			d.Observations[i].Value = 1e308
+			n++
+		}
+	}
+	if n != 2 {
+		t.Fatalf("found %d observations to spoil, want 2", n)
+	}
+	for _, path := range []string{"/api/v1/datasets?dry_run=1", "/api/v1/datasets"} {
+		ct, body := multipartBody(t, nil, "huge.xlsx", workbook(t, d))
+		rec := api(t, s, http.MethodPost, path, tok, body, ct)
+		var out struct {
+			Errors []apiIssue `json:"errors"`
+		}
+		json.Unmarshal(rec.Body.Bytes(), &out)
+		cells := 0
+		for _, e := range out.Errors {
+			if e.Sheet == "Observations" && strings.HasPrefix(e.Cell, "C") && strings.Contains(e.Message, "10^15") {
+				cells++
+			}
+		}
+		if rec.Code != http.StatusUnprocessableEntity || cells != 2 {
+			t.Errorf("%s = %d %s; want 422 naming both Observations value cells", path, rec.Code, rec.Body.String())
+		}
+	}
+	if v, _ := store.CurrentNumber(context.Background()); v != 1 {
+		t.Errorf("current version is %d, want 1", v)
 	}
 }
