@@ -13,6 +13,7 @@ import (
 
 	"github.com/bilateral/bilateral/datasets/xlsx"
 	"github.com/bilateral/bilateral/stats"
+	"github.com/bilateral/bilateral/web/respond"
 )
 
 // kindStatus is the one table from error kinds to HTTP statuses.
@@ -162,30 +163,10 @@ func acceptQ(header, typ, sub string) float64 {
 			spec = 0
 		}
 		if spec > best {
-			best, q = spec, qValue(params)
+			best, q = spec, respond.Q(params)
 		}
 	}
 	return q
-}
-
-// qValue reads the q parameter from a list of media-type or coding
-// parameters ("q=0.8; level=1"); it is 1 when absent and 0 when
-// malformed.
-func qValue(params string) float64 {
-	for params != "" {
-		var p string
-		p, params, _ = strings.Cut(params, ";")
-		k, v, ok := strings.Cut(p, "=")
-		if !ok || !strings.EqualFold(strings.TrimSpace(k), "q") {
-			continue
-		}
-		q, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
-		if err != nil || q < 0 || q > 1 || math.IsNaN(q) {
-			return 0
-		}
-		return q
-	}
-	return 1
 }
 
 // handleError is the one place where errors become responses: every
