@@ -1,17 +1,15 @@
 package web
 
 import (
-	"archive/zip"
-	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/bilateral/bilateral/accounts"
 	"github.com/bilateral/bilateral/datasets"
+	"github.com/bilateral/bilateral/datasets/xlsx/xlsxtest"
 )
 
 // TestBidiControlsStripped: a right-to-left override in a source's name
@@ -44,49 +42,6 @@ func TestBidiControlsStripped(t *testing.T) {
 	}
 }
 
-// rezip returns the workbook with edit applied to [Content_Types].xml and
-// the extra parts added.
-func rezip(t *testing.T, data []byte, edit func(string) string, extra ...string) []byte {
-	t.Helper()
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	put := func(name string, body []byte) {
-		w, err := zw.Create(name)
-		if err == nil {
-			_, err = w.Write(body)
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	for _, f := range zr.File {
-		rc, err := f.Open()
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := io.ReadAll(rc)
-		rc.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if f.Name == "[Content_Types].xml" {
-			b = []byte(edit(string(b)))
-		}
-		put(f.Name, b)
-	}
-	for i := 0; i+1 < len(extra); i += 2 {
-		put(extra[i], []byte(extra[i+1]))
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
-
 // TestBinDefaultIsNotAMacro: a workbook whose [Content_Types].xml declares
 // a default type for ".bin" files but holds no macro part was refused as
 // "contains macros" (issue 10, finding 14). The part itself decides.
@@ -106,8 +61,8 @@ func TestBinDefaultIsNotAMacro(t *testing.T) {
 		wantCode int
 		want     string
 	}{
-		{"bin default, no macro part", rezip(t, plain, binDefault), http.StatusOK, `"valid":true`},
-		{"bin default and a macro part", rezip(t, plain, binDefault, "xl/vbaProject.bin", "\x00macro"), http.StatusUnprocessableEntity, "contains macros"},
+		{"bin default, no macro part", xlsxtest.EditPart(t, plain, "[Content_Types].xml", binDefault), http.StatusOK, `"valid":true`},
+		{"bin default and a macro part", xlsxtest.EditPart(t, plain, "[Content_Types].xml", binDefault, "xl/vbaProject.bin", "\x00macro"), http.StatusUnprocessableEntity, "contains macros"},
 	} {
 		ct, body := multipartBody(t, nil, "x.xlsx", tc.data)
 		rec := api(t, s, http.MethodPost, "/api/v1/datasets?dry_run=1", tok, body, ct)

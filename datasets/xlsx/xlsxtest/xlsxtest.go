@@ -608,3 +608,21 @@ func WithFormula(tb testing.TB, data []byte, sheet, cell, formula string) []byte
 	}
 	return out
 }
+
+// EditPart returns data, a zip package, with edit applied to the text of
+// the part called name and the extra parts (name, content pairs) added at
+// the end.
+func EditPart(tb testing.TB, data []byte, name string, edit func(string) string, extra ...string) []byte {
+	tb.Helper()
+	var more []part
+	for i := 0; i+1 < len(extra); i += 2 {
+		more = append(more, part{name: extra[i], data: []byte(extra[i+1])})
+	}
+	out, err := rezip(data, replace(name, func(n string, b []byte) part {
+		return part{name: n, data: []byte(edit(string(b)))}
+	}), more...)
+	if err != nil {
+		tb.Fatalf("xlsxtest: editing %s: %v", name, err)
+	}
+	return out
+}
